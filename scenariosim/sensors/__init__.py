@@ -1,0 +1,5 @@
+"""Camera model and the Frame record; plain numpy, no GL."""
+from scenariosim.sensors.camera import Camera, intrinsics, mounted_camera
+from scenariosim.sensors.frame import NO_INSTANCE, Frame
+
+__all__ = ["NO_INSTANCE", "Camera", "Frame", "intrinsics", "mounted_camera"]

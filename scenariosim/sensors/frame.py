@@ -1,0 +1,20 @@
+"""Frame: everything one camera saw at one instant, from one draw."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from scenariosim.sensors.camera import Camera
+
+#: instance id of pixels that belong to no agent
+NO_INSTANCE = 0
+
+
+class Frame(NamedTuple):
+    rgb: np.ndarray          # (H, W, 3) uint8 sRGB colour
+    class_id: np.ndarray     # (H, W) uint8 semantic class (Cityscapes ids; labels/taxonomy.py)
+    instance: np.ndarray     # (H, W) uint32; 0 = no agent, else agent index + 1
+    depth: np.ndarray        # (H, W) float32 [m] along the optical axis; inf where nothing (sky)
+    camera: Camera
+    time: float              # [s] simulation time
