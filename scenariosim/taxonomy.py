@@ -11,21 +11,22 @@ from typing import NamedTuple
 class SemanticClass(NamedTuple):
     id: int
     name: str
+    category: str                 # Cityscapes category (COCO supercategory)
     color: tuple[int, int, int]   # sRGB
     has_instances: bool
 
 
 CLASSES: tuple[SemanticClass, ...] = (
-    SemanticClass(0, "unlabeled", (0, 0, 0), False),
-    SemanticClass(7, "road", (128, 64, 128), False),
-    SemanticClass(8, "sidewalk", (244, 35, 232), False),
-    SemanticClass(22, "terrain", (152, 251, 152), False),
-    SemanticClass(23, "sky", (70, 130, 180), False),
-    SemanticClass(24, "person", (220, 20, 60), True),
-    SemanticClass(26, "car", (0, 0, 142), True),
-    SemanticClass(27, "truck", (0, 0, 70), True),
-    SemanticClass(28, "bus", (0, 60, 100), True),
-    SemanticClass(34, "lane_marking", (255, 255, 255), False),   # not in Cityscapes
+    SemanticClass(0, "unlabeled", "void", (0, 0, 0), False),
+    SemanticClass(7, "road", "flat", (128, 64, 128), False),
+    SemanticClass(8, "sidewalk", "flat", (244, 35, 232), False),
+    SemanticClass(22, "terrain", "nature", (152, 251, 152), False),
+    SemanticClass(23, "sky", "sky", (70, 130, 180), False),
+    SemanticClass(24, "person", "human", (220, 20, 60), True),
+    SemanticClass(26, "car", "vehicle", (0, 0, 142), True),
+    SemanticClass(27, "truck", "vehicle", (0, 0, 70), True),
+    SemanticClass(28, "bus", "vehicle", (0, 60, 100), True),
+    SemanticClass(34, "lane_marking", "flat", (255, 255, 255), False),   # not in Cityscapes
 )
 
 BY_NAME = {c.name: c for c in CLASSES}

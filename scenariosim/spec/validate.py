@@ -5,12 +5,13 @@ Errors name a field path (``actors[1].lane``); the language adds a source locati
 from __future__ import annotations
 
 import math
+from typing import NoReturn
 
 from scenariosim.errors import ScenarioValidationError
 from scenariosim.spec.scenario import ACTOR_KINDS, ScenarioSpec
 
 
-def _fail(field: str, message: str) -> None:
+def _fail(field: str, message: str) -> NoReturn:
     raise ScenarioValidationError(message, field=field)
 
 

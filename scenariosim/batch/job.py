@@ -1,0 +1,66 @@
+"""One render job: a concrete scenario simulated, rendered by every camera at its rate, and written."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from tqdm import tqdm
+
+from scenariosim.dataset import DatasetWriter, staged_folder
+from scenariosim.labels import visible_boxes
+from scenariosim.roads import build
+from scenariosim.sensors import mounted_camera
+from scenariosim.sim import step
+from scenariosim.spec.scenario import ScenarioSpec
+from scenariosim.world import build_world
+
+
+def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tuple[int, int, int]]:
+    """(step index, camera index, frame index) for every frame, in time order.
+
+    Camera c takes frame k at time k / rate, snapped to the nearest simulation step, for every
+    time in [0, duration]; ``max_frames`` keeps the first frames of each camera.
+    """
+    last_step = int(round(spec.duration / spec.timestep))
+    plan = []
+    for c, cam in enumerate(spec.cameras):
+        count = int(math.floor(spec.duration * cam.rate + 1e-9)) + 1
+        if max_frames is not None:
+            count = min(count, max_frames)
+        plan += [(min(last_step, int(round(k / cam.rate / spec.timestep))), c, k) for k in range(count)]
+    return sorted(plan)
+
+
+def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
+                    overwrite: bool = False, progress: bool = True) -> int:
+    """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
+    from scenariosim.render import Renderer   # GL is imported only when a job really renders
+
+    plan = frame_schedule(spec, max_frames)
+    network = build(spec.roads)
+    world, info = build_world(spec, network)
+    mounts = [spec.actor_index(cam.mount) for cam in spec.cameras]
+    renderers: dict[tuple[int, int], Renderer] = {}
+    with staged_folder(Path(out), overwrite) as stage:
+        writer = DatasetWriter(stage, spec)
+        try:
+            at_step = 0
+            for step_index, c, k in tqdm(plan, desc=f"rendering {spec.name}", unit="frame", disable=not progress):
+                while at_step < step_index:
+                    step(world, spec.timestep)
+                    at_step += 1
+                cam_spec = spec.cameras[c]
+                size = (cam_spec.width, cam_spec.height)
+                if size not in renderers:
+                    renderers[size] = Renderer(*size)
+                    renderers[size].set_road(network)
+                v, i = world.vehicles, mounts[c]
+                camera = mounted_camera(cam_spec, v.x[i], v.y[i], v.heading[i])
+                frame = renderers[size].render(v, info, spec.environment, camera, at_step * spec.timestep)
+                writer.add(cam_spec.name, k, frame, visible_boxes(frame.instance, info.class_ids))
+            renderer_name = next(iter(renderers.values())).gl_renderer if renderers else "none"
+        finally:
+            for r in renderers.values():
+                r.release()
+        writer.close(renderer=renderer_name)
+    return len(plan)

@@ -1,0 +1,122 @@
+"""The Numba world: kernels against their slow twins, and physical invariants."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import naive
+from scenes import make_spec, make_world
+from scenariosim.sim import kernels, simulate, step
+
+RNG = np.random.default_rng(12345)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 60])
+def test_find_leaders_matches_twin(n):
+    for _ in range(20):
+        lane = RNG.integers(0, 3, n).astype(np.int64)
+        s = np.round(RNG.uniform(0, 50, n), 0)          # rounding makes ties in s common
+        np.testing.assert_array_equal(kernels.find_leaders(lane, s), naive.find_leaders(lane, s))
+
+
+def test_idm_matches_twin_and_closed_forms():
+    for _ in range(200):
+        v, v0 = RNG.uniform(0, 40), RNG.uniform(1, 40)
+        gap = math.inf if RNG.random() < 0.2 else RNG.uniform(0.01, 200)
+        args = (v, v0, gap, RNG.uniform(-10, 10), RNG.uniform(0.5, 2), RNG.uniform(1, 4), RNG.uniform(0.5, 3), RNG.uniform(1, 4))
+        assert kernels.idm_acceleration(*args) == pytest.approx(naive.idm_acceleration(*args), rel=1e-12, abs=1e-12)
+    # free road at the desired speed: no acceleration; standing start: full acceleration
+    assert kernels.idm_acceleration(20.0, 20.0, math.inf, 0.0, 1.5, 2.0, 1.0, 1.5) == 0.0
+    assert kernels.idm_acceleration(0.0, 20.0, math.inf, 0.0, 1.5, 2.0, 1.3, 1.5) == 1.3
+
+
+@pytest.mark.parametrize("steer,accel", [(0.0, 0.0), (0.2, 0.0), (-0.35, 1.5), (0.1, -3.0), (0.3, -40.0)])
+def test_bicycle_advance_matches_fine_integration(steer, accel):
+    got = kernels.bicycle_advance(1.0, -2.0, 0.4, 12.0, accel, steer, 2.7, 0.1)
+    want = naive.bicycle_advance(1.0, -2.0, 0.4, 12.0, accel, steer, 2.7, 0.1)
+    np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+@pytest.mark.parametrize("delta", [0.05, 0.2, -0.4])
+def test_constant_steer_turns_on_radius_L_over_tan_delta(delta):
+    L, x, y, h, v = 2.8, 0.0, 0.0, 0.0, 10.0
+    pts = []
+    for _ in range(300):
+        x, y, h, v = kernels.bicycle_advance(x, y, h, v, 0.0, delta, L, 0.05)
+        pts.append((x, y))
+    pts = np.array(pts)
+    centre = np.array([0.0, L / math.tan(delta)])       # left turn: centre on +y
+    radius = np.linalg.norm(pts - centre, axis=1)
+    np.testing.assert_allclose(radius, abs(L / math.tan(delta)), rtol=1e-9)
+
+
+def test_constant_speed_gives_x_equals_v_t():
+    spec = make_spec([("ego", "car", 2, 50.0, 25.0)], length=2000.0)
+    world, _ = make_world(spec)
+    x0 = world.vehicles.x[0]
+    simulate(world, 0.05, 400)                           # 20 s, free road at desired speed
+    assert world.vehicles.x[0] == pytest.approx(x0 + 25.0 * 20.0, abs=1e-6)
+    assert world.vehicles.y[0] == pytest.approx(5.25, abs=1e-9)
+
+
+def test_lane_keeping_recovers_from_lateral_offset():
+    spec = make_spec([("ego", "car", 2, 50.0, 25.0)], length=2000.0)
+    world, _ = make_world(spec)
+    world.vehicles.y[0] += 1.2
+    ys = []
+    for _ in range(200):
+        step(world, 0.05)
+        ys.append(world.vehicles.y[0])
+    ys = np.array(ys) - 5.25
+    assert abs(ys[-1]) < 0.02                            # back on the centre line after 10 s
+    assert ys.max() <= 1.2 and ys.min() > -0.3           # no swerve out of the lane (width 3.5 m)
+
+
+def test_idm_platoon_reaches_equilibrium_gap_and_never_collides():
+    n, v_lead = 8, 20.0
+    actors = [("lead", "car", 1, 1400.0, v_lead)] + [(f"f{k}", "car", 1, 1400.0 - 40.0 * k, 30.0) for k in range(1, n)]
+    world, _ = make_world(make_spec(actors, length=10000.0))
+    veh = world.vehicles
+    veh.v0[1:] = 33.0                                    # followers want to go faster than the leader
+    min_gap = np.inf
+    for _ in range(6000):                                # 300 s
+        step(world, 0.05)
+        gaps = -np.diff(veh.s) - veh.length[0]
+        min_gap = min(min_gap, gaps.min())
+    T, s0 = veh.time_gap[1], veh.min_gap[1]
+    s_eq = (s0 + v_lead * T) / math.sqrt(1.0 - (v_lead / 33.0) ** kernels.IDM_DELTA)
+    assert min_gap > s0 * 0.5
+    np.testing.assert_allclose(gaps, s_eq, rtol=0.01)
+    np.testing.assert_allclose(veh.speed, v_lead, rtol=1e-3)
+
+
+def test_step_matches_naive_twin():
+    actors = [(f"a{k}", "car" if k % 3 else "truck", 1 + k % 3, 30.0 + 17.0 * k, 10.0 + 2.0 * k) for k in range(12)]
+    world, _ = make_world(make_spec(actors))
+    v = world.vehicles
+    v.y[:] += RNG.uniform(-0.8, 0.8, len(v.y))
+    v.heading[:] += RNG.uniform(-0.05, 0.05, len(v.y))
+    want = naive.step_vehicles(v, world.lanes, 0.1)
+    step(world, 0.1)
+    for name, arr in want.items():
+        np.testing.assert_allclose(getattr(v, name), arr, atol=1e-6, err_msg=name)
+
+
+def test_runs_are_bit_identical():
+    actors = [(f"a{k}", "car", 1 + k % 3, 20.0 + 23.0 * k, 15.0 + k) for k in range(20)]
+    results = []
+    for _ in range(2):
+        world, _ = make_world(make_spec(actors))
+        world.vehicles.y[:] += np.linspace(-0.5, 0.5, 20)
+        simulate(world, 0.05, 200)
+        results.append(np.concatenate([world.vehicles.x, world.vehicles.y, world.vehicles.speed]))
+    assert results[0].tobytes() == results[1].tobytes()
+
+
+def test_wrapper_rejects_wrong_dtype():
+    world, _ = make_world(make_spec([("ego", "car", 1, 10.0, 5.0)]))
+    bad = world._replace(vehicles=world.vehicles._replace(x=world.vehicles.x.astype(np.float32)))
+    with pytest.raises(TypeError, match="Vehicles.x"):
+        step(bad, 0.1)
