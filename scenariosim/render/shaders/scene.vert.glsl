@@ -1,0 +1,35 @@
+#version 330
+// One program for the whole frame. World positions are made camera-relative here so float32
+// keeps millimetre precision far from the origin. The sky triangle (class u_sky_class) carries
+// NDC positions instead: it covers the screen and its v_rel is the view ray through each pixel.
+
+uniform mat4 u_proj_rot;        // projection · world→eye rotation (no translation)
+uniform vec3 u_cam_pos;         // [m] camera centre, world frame
+uniform mat3 u_ndc_to_ray;      // (x_ndc, y_ndc, 1) → world ray direction with unit depth
+uniform uint u_sky_class;
+
+in vec3 in_position;
+in vec3 in_normal;
+in vec3 in_color;
+in uint in_class;
+in uint in_instance;
+
+out vec3 v_rel;                 // [m] point − camera centre (sky: ray direction)
+out vec3 v_normal;
+out vec3 v_color;
+flat out uint v_class;
+flat out uint v_instance;
+
+void main() {
+    if (in_class == u_sky_class) {
+        v_rel = u_ndc_to_ray * vec3(in_position.xy, 1.0);
+        gl_Position = vec4(in_position.xy, 0.0, 1.0);
+    } else {
+        v_rel = in_position - u_cam_pos;
+        gl_Position = u_proj_rot * vec4(v_rel, 1.0);
+    }
+    v_normal = in_normal;
+    v_color = in_color;
+    v_class = in_class;
+    v_instance = in_instance;
+}

@@ -1,0 +1,272 @@
+"""The renderer against analytic geometry: projection, depth, sky, ids, determinism, fog, markings."""
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from scenariosim.errors import RenderError
+from scenariosim.render import Renderer
+from scenariosim.render.renderer import fog_beta, sun_vector
+from scenariosim.render.meshes import MARKING_Z, TERRAIN_Z
+from scenariosim.roads import build
+from scenariosim.roads.geometry import dash_intervals
+from scenariosim.sensors import Camera, intrinsics
+from scenariosim.spec import EnvironmentSpec, SunSpec
+from scenariosim.taxonomy import BY_ID, LANE_MARKING, ROAD, SKY, TERRAIN
+from scenes import make_spec, make_world
+
+CLEAR = EnvironmentSpec()
+
+
+def look_at(eye, target, width, height, fov_deg):
+    """Camera at eye [m] looking at target [m], no roll (image x stays horizontal)."""
+    z = np.subtract(target, eye, dtype=np.float64)
+    z /= np.linalg.norm(z)
+    x = np.cross(z, [0.0, 0.0, 1.0])
+    x /= np.linalg.norm(x)
+    R = np.stack([x, np.cross(z, x), z])
+    return Camera(K=intrinsics(math.radians(fov_deg), width, height), R=R, t=-R @ np.asarray(eye, float),
+                  width=width, height=height)
+
+
+def scene(actors=(("a", "car", 2, 100.0, 20.0),)):
+    spec = make_spec(list(actors))
+    world, info = make_world(spec)
+    return build(spec.roads), world.vehicles, info
+
+
+def render(network, vehicles, info, camera, environment=CLEAR):
+    with Renderer(camera.width, camera.height) as r:
+        r.set_road(network)
+        return r.render(vehicles, info, environment, camera, 0.0)
+
+
+def pixel_rays(camera):
+    """(H, W, 3) world-frame ray directions through pixel centres, scaled to unit optical depth."""
+    v, u = np.mgrid[0:camera.height, 0:camera.width].astype(np.float64)
+    pix = np.stack([u, v, np.ones_like(u)], -1)
+    return pix @ np.linalg.inv(camera.K).T @ camera.R
+
+
+def ground_hits(camera, z):
+    """Per pixel: optical depth [m] of the ray's hit with the plane at height z, and the hit (H, W, 3)."""
+    rays = pixel_rays(camera)
+    with np.errstate(divide="ignore"):
+        depth = (z - camera.position[2]) / rays[..., 2]
+    depth[rays[..., 2] >= 0] = np.inf
+    return depth, camera.position + depth[..., None] * rays
+
+
+def box_corners(v, i):
+    """(8, 3) corners [m] of vehicle i's box."""
+    c, s = math.cos(v.heading[i]), math.sin(v.heading[i])
+    lx, ly = np.meshgrid([-0.5, 0.5], [-0.5, 0.5])
+    lx, ly = np.tile(lx.ravel() * v.length[i], 2), np.tile(ly.ravel() * v.width[i], 2)
+    z = np.repeat([0.0, v.height[i]], 4)
+    return np.stack([v.x[i] + c * lx - s * ly, v.y[i] + s * lx + c * ly, z], 1)
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("pitch_deg, hug", [(0.0, True), (-8.0, False)])
+def test_instance_mask_matches_the_projected_box(pitch_deg, hug):
+    """Every pixel of the car lies in the box of its 8 projected corners (cv2.projectPoints); for a
+    level camera just under the roof the box also hugs the mask to within 1 px on every side."""
+    network, v, info = scene((("a", "car", 2, 100.0, 20.0),))
+    eye = np.array([88.0, 2.4, 1.4])
+    target = eye + [12.0, 2.4, 12.0 * math.tan(math.radians(pitch_deg))]
+    cam = look_at(eye, target, 160, 120, 60.0)
+    frame = render(network, v, info, cam)
+    rvec, _ = cv2.Rodrigues(cam.R)
+    uv, _ = cv2.projectPoints(box_corners(v, 0), rvec, cam.t, cam.K, None)
+    (u0, v0), (u1, v1) = uv[:, 0].min(0), uv[:, 0].max(0)
+    rows, cols = np.nonzero(frame.instance == 1)
+    assert len(rows) > 200
+    assert u0 - 0.1 <= cols.min() and cols.max() <= u1 + 0.1
+    assert v0 - 0.1 <= rows.min() and rows.max() <= v1 + 0.1
+    if hug:
+        assert cols.min() <= u0 + 1 and cols.max() >= u1 - 1
+        assert rows.min() <= v0 + 1 and rows.max() >= v1 - 1
+
+
+@pytest.mark.gl
+def test_ground_depth_is_the_analytic_distance_along_the_optical_axis():
+    network, v, info = scene((("far", "car", 1, 900.0, 20.0),))
+    cam = look_at([60.0, 4.0, 1.4], [80.0, 6.0, 0.0], 160, 120, 70.0)
+    frame = render(network, v, info, cam)
+    assert np.sum(frame.class_id == ROAD) > 2000
+    for cls, z in ((ROAD, 0.0), (LANE_MARKING, MARKING_Z), (TERRAIN, TERRAIN_Z)):
+        mask = frame.class_id == cls
+        assert mask.any()
+        expected, _ = ground_hits(cam, z)
+        np.testing.assert_allclose(frame.depth[mask], expected[mask], rtol=1e-3)
+
+
+@pytest.mark.gl
+def test_sky_pixels_are_sky_with_no_instance_and_infinite_depth():
+    network, v, info = scene((("a", "car", 2, 100.0, 20.0), ("b", "truck", 2, 130.0, 20.0)))
+    cam = look_at([90.0, 5.25, 1.4], [100.0, 5.25, 1.4], 96, 64, 90.0)
+    frame = render(network, v, info, cam)
+    assert np.all(frame.class_id[0] == SKY)
+    sky = frame.class_id == SKY
+    assert np.all(frame.instance[sky] == 0) and np.all(np.isposinf(frame.depth[sky]))
+    assert np.all(np.isfinite(frame.depth[~sky])) and np.all(frame.depth[~sky] > cam.near)
+    assert not sky[cam.height // 2 + 2:].any()     # below the horizon: ground and vehicles
+    assert frame.rgb.shape == (64, 96, 3) and frame.rgb.dtype == np.uint8
+    assert frame.class_id.dtype == np.uint8 and frame.instance.dtype == np.uint32
+    assert frame.depth.dtype == np.float32
+
+
+@pytest.mark.gl
+def test_classes_are_known_and_instances_carry_their_vehicle_class():
+    actors = (("a", "car", 2, 100.0, 20.0), ("b", "truck", 1, 115.0, 20.0), ("c", "car", 3, 112.0, 20.0))
+    network, v, info = scene(actors)
+    cam = look_at([92.0, 5.25, 1.6], [110.0, 4.0, 1.0], 128, 96, 80.0)
+    frame = render(network, v, info, cam)
+    assert set(np.unique(frame.class_id)) <= set(BY_ID)
+    assert {ROAD, SKY, TERRAIN, LANE_MARKING, 26, 27} <= set(np.unique(frame.class_id))
+    inst = frame.instance
+    assert set(np.unique(inst)) == {0, 1, 2, 3}
+    assert np.array_equal(frame.class_id[inst > 0], info.class_ids[inst[inst > 0] - 1])
+    assert not np.isin(frame.class_id[inst == 0], info.class_ids).any()
+
+
+@pytest.mark.gl
+def test_rendering_is_byte_identical_and_independent_of_other_renderers():
+    network, v, info = scene((("a", "car", 2, 100.0, 20.0), ("b", "truck", 2, 130.0, 20.0)))
+    cam = look_at([90.0, 4.0, 1.5], [120.0, 6.0, 1.0], 80, 60, 70.0)
+    other = look_at([0.0, 0.0, 30.0], [50.0, 5.0, 0.0], 64, 48, 50.0)
+    with Renderer(80, 60) as a, Renderer(64, 48) as b:
+        a.set_road(network)
+        b.set_road(network)
+        first = a.render(v, info, CLEAR, cam, 0.0)
+        b.render(v, info, CLEAR, other, 0.0)      # another context in between must not leak into a
+        _, many, many_info = scene([(f"v{i}", "car", 1 + i % 3, 10.0 + 8 * i, 20.0) for i in range(70)])
+        crowded = a.render(many, many_info, CLEAR, cam, 0.0)     # outgrows the vertex buffer
+        second = a.render(v, info, CLEAR, cam, 0.0)
+    assert crowded.instance.max() > 2
+    for x, y in zip(first[:4], second[:4]):
+        assert x.tobytes() == y.tobytes()
+
+
+@pytest.mark.gl
+def test_fog_follows_koschmieder_and_never_touches_labels():
+    """With visual range V: colour = c·t + fog·(1 − t), t = exp(−2.996·d / V), d the Euclidean
+    distance; sky turns into the fog colour; class, instance and depth are unchanged."""
+    network, v, info = scene((("a", "car", 2, 100.0, 20.0),))
+    cam = look_at([80.0, 5.25, 1.4], [100.0, 3.0, 1.2], 128, 96, 60.0)
+    vr = 15.0
+    clear = render(network, v, info, cam)
+    fog = render(network, v, info, cam, EnvironmentSpec(fog_visual_range=vr))
+    for a, b in zip(clear[1:4], fog[1:4]):
+        assert a.tobytes() == b.tobytes()
+    sky = fog.class_id == SKY
+    fog_color = fog.rgb[sky].astype(float)
+    assert np.ptp(fog_color, axis=0).max() <= 1      # uniform: the fog colour
+    fog_lin = (fog_color.mean(0) / 255) ** 2.2
+    road = np.isin(clear.class_id, [ROAD, LANE_MARKING]) & (clear.rgb.max(-1) < 250)   # not clipped
+    dist = clear.depth * np.linalg.norm(pixel_rays(cam), axis=-1)
+    t = np.exp(-2.996 * dist / vr)[..., None]
+    expected = 255 * ((clear.rgb / 255) ** 2.2 * t + fog_lin * (1 - t)) ** (1 / 2.2)
+    np.testing.assert_allclose(fog.rgb[road], expected[road], atol=3)
+    far = road & (dist > 2 * vr)
+    assert far.sum() > 50
+    assert np.abs(fog.rgb[far] - fog_color.mean(0)).max() <= 3       # far road ≈ fog colour
+    assert np.abs(clear.rgb[far].astype(float) - fog_color.mean(0)).max() > 40
+
+
+def expected_marking(network, hits, margin):
+    """Per pixel from its ray's hit (H, W, 3) on the paint plane: 1 = surely paint, 0 = surely bare
+    road, -1 = within ``margin`` [m] of a paint edge, or off the road (straight highway along +x)."""
+    x, y = hits[..., 0], hits[..., 1]
+    inside, near_edge = np.zeros(x.shape, bool), np.zeros(x.shape, bool)
+    for m in network.markings:
+        x0, y0, half = m.line[0, 0], m.line[0, 1], m.style.width / 2
+        for s0, s1 in dash_intervals(m.line[-1, 0] - x0, m.style.dash, m.style.gap):
+            a0, a1 = x0 + s0, x0 + s1
+            inside |= (np.abs(y - y0) < half - margin) & (x > a0 + margin) & (x < a1 - margin)
+            near_edge |= (np.abs(y - y0) < half + margin) & (x > a0 - margin) & (x < a1 + margin)
+    x0, y0, x1, y1 = network.bounds()
+    off_road = (x < x0 + margin) | (x > x1 - margin) | (y < y0 + margin) | (y > y1 - margin)
+    out = np.where(inside, 1, np.where(near_edge | off_road, -1, 0))
+    return out
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("eye, target, fov, rows", [
+    ([150.0, 5.25, 6.0], [165.0, 5.25, 0.0], 90.0, None),        # lane lines and dashes up close
+    ([0.0, 1.75, 4.0], [250.0, 1.75, 0.0], 2.0, (200.0, 300.0)),  # 200–300 m: no z-fighting
+])
+def test_markings_appear_where_the_geometry_puts_them(eye, target, fov, rows):
+    network, v, info = scene((("far", "car", 1, 900.0, 20.0),))
+    cam = look_at(eye, target, 160, 120, fov)
+    frame = render(network, v, info, cam)
+    _, hits = ground_hits(cam, MARKING_Z)
+    expected = expected_marking(network, hits, margin=0.01)
+    if rows is not None:
+        dist = np.linalg.norm(hits - cam.position, axis=-1)
+        expected[(dist < rows[0]) | (dist > rows[1])] = -1
+    paint, bare = expected == 1, expected == 0
+    assert paint.sum() > 100 and bare.sum() > 100
+    assert np.all(frame.class_id[paint] == LANE_MARKING)
+    assert np.all(frame.class_id[bare] == ROAD)
+    if rows is None:                               # every lane line shows up
+        seen = np.round(hits[frame.class_id == LANE_MARKING][:, 1] / 3.5)
+        assert set(seen) == {0.0, 1.0, 2.0, 3.0}
+
+
+@pytest.mark.gl
+def test_renderer_checks_the_camera_size_and_releases_twice():
+    network, v, info = scene()
+    r = Renderer(64, 48)
+    with pytest.raises(RenderError, match="64×48"):
+        r.render(v, info, CLEAR, look_at([0, 0, 2], [10, 0, 0], 80, 60, 60.0), 0.0)
+    r.release()
+    r.release()
+
+
+@pytest.mark.parametrize("azimuth, expected", [(0.0, (0, 1)), (math.pi / 2, (1, 0)), (math.pi, (0, -1))])
+def test_sun_azimuth_is_a_compass_bearing(azimuth, expected):
+    el = math.radians(30.0)
+    sun = sun_vector(EnvironmentSpec(sun=SunSpec(elevation=el, azimuth=azimuth)))
+    np.testing.assert_allclose(sun, [expected[0] * math.cos(el), expected[1] * math.cos(el), 0.5], atol=1e-12)
+    assert fog_beta(EnvironmentSpec(fog_visual_range=100.0)) == pytest.approx(0.02996)
+    assert fog_beta(EnvironmentSpec()) == 0.0
+
+
+def sun_from(azimuth_deg, elevation_deg=20.0):
+    sun = SunSpec(elevation=math.radians(elevation_deg), azimuth=math.radians(azimuth_deg))
+    return EnvironmentSpec(sun=sun)
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("eye, lit, dark", [
+    ([110.0, 5.25, 0.6], 90.0, 270.0),    # looking west at the car's front (+x face): lit by an eastern sun
+    ([100.0, 15.0, 0.6], 0.0, 180.0),     # looking south at its left side (+y face): lit by a northern sun
+])
+def test_faces_towards_the_sun_are_brighter(eye, lit, dark):
+    network, v, info = scene((("a", "car", 2, 100.0, 20.0),))
+    cam = look_at(eye, [100.0, 5.25, 0.6], 96, 64, 40.0)
+    with Renderer(96, 64) as r:
+        r.set_road(network)
+        bright, dim = (r.render(v, info, sun_from(az), cam, 0.0) for az in (lit, dark))
+    car = bright.instance == 1
+    assert car.sum() > 100 and np.array_equal(car, dim.instance == 1)
+    assert bright.rgb[car].mean() > dim.rgb[car].mean() + 20
+    road = bright.class_id == ROAD
+    assert bright.rgb[road].mean() == pytest.approx(dim.rgb[road].mean(), abs=0.5)   # same elevation
+
+
+def test_missing_egl_is_a_one_line_render_error(monkeypatch):
+    import moderngl
+
+    def fail(**_):
+        raise Exception("libEGL.so: cannot open shared object file\nsecond line")
+
+    monkeypatch.setattr(moderngl, "create_standalone_context", fail)
+    with pytest.raises(RenderError) as err:
+        Renderer(64, 48)
+    message = str(err.value)
+    assert "\n" not in message and "libegl1" in message and "libgl1-mesa-dri" in message
