@@ -10,7 +10,7 @@ from scenariosim.dataset import DatasetWriter, staged_folder
 from scenariosim.labels import visible_boxes
 from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
-from scenariosim.sim import step
+from scenariosim.sim import simulate
 from scenariosim.spec.scenario import ScenarioSpec
 from scenariosim.world import build_world
 
@@ -46,9 +46,8 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
         try:
             at_step = 0
             for step_index, c, k in tqdm(plan, desc=f"rendering {spec.name}", unit="frame", disable=not progress):
-                while at_step < step_index:
-                    step(world, spec.timestep)
-                    at_step += 1
+                simulate(world, spec.timestep, step_index - at_step)
+                at_step = step_index
                 cam_spec = spec.cameras[c]
                 size = (cam_spec.width, cam_spec.height)
                 if size not in renderers:

@@ -154,3 +154,10 @@ def step_vehicles(v, lanes, dt):
         v.accel[i] = accel[i]
         v.steer[i] = steer[i]
         v.s[i] = project_on_lane(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.x[i], v.y[i], v.s[i])
+
+
+@njit(**JIT)
+def simulate_vehicles(v, lanes, dt, steps):
+    """``steps`` calls of step_vehicles in one kernel call (no Python between steps)."""
+    for _ in range(steps):
+        step_vehicles(v, lanes, dt)

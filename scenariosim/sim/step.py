@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenariosim.sim.kernels import step_vehicles
+from scenariosim.sim.kernels import simulate_vehicles, step_vehicles
 from scenariosim.world.state import LaneTable, Vehicles, World
 
 
@@ -31,6 +31,5 @@ def step(world: World, dt: float) -> World:
 def simulate(world: World, dt: float, steps: int) -> World:
     """Advance the world by ``steps`` steps of dt [s] in place and return it."""
     _check(world)
-    for _ in range(steps):
-        step_vehicles(world.vehicles, world.lanes, float(dt))
+    simulate_vehicles(world.vehicles, world.lanes, float(dt), int(steps))
     return world

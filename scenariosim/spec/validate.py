@@ -15,23 +15,28 @@ def _fail(field: str, message: str) -> NoReturn:
     raise ScenarioValidationError(message, field=field)
 
 
+def _unique_names(records, kind: str, path: str) -> None:
+    """Fail at the first record whose name an earlier one already took."""
+    seen: set[str] = set()
+    for i, record in enumerate(records):
+        if record.name in seen:
+            _fail(f"{path}[{i}].name", f"{kind} '{record.name}' is defined twice")
+        seen.add(record.name)
+
+
 def validate(spec: ScenarioSpec) -> ScenarioSpec:
     """Check the spec's cross references and ranges; return it unchanged or raise."""
     if spec.duration <= 0:
         _fail("duration", f"duration must be positive, got {spec.duration} s")
     if not 0 < spec.timestep <= spec.duration:
         _fail("timestep", f"timestep must be in (0, duration], got {spec.timestep} s")
-    roads = {}
-    for i, road in enumerate(spec.roads):
-        if road.name in roads:
-            _fail(f"roads[{i}].name", f"road '{road.name}' is defined twice")
-        roads[road.name] = road
-    names: set[str] = set()
+    _unique_names(spec.roads, "road", "roads")
+    _unique_names(spec.actors, "actor", "actors")
+    _unique_names(spec.cameras, "camera", "cameras")
+    roads = {road.name: road for road in spec.roads}
+    names = {actor.name for actor in spec.actors}
     for i, actor in enumerate(spec.actors):
         where = f"actors[{i}]"
-        if actor.name in names:
-            _fail(f"{where}.name", f"actor '{actor.name}' is defined twice")
-        names.add(actor.name)
         if actor.kind not in ACTOR_KINDS:
             _fail(f"{where}.kind", f"unknown actor kind '{actor.kind}' (known: {', '.join(ACTOR_KINDS)})")
         road = roads.get(actor.road)
@@ -43,12 +48,8 @@ def validate(spec: ScenarioSpec) -> ScenarioSpec:
             _fail(f"{where}.s", f"s = {actor.s} m is outside road '{road.name}' (0..{road.length} m)")
         if actor.speed < 0:
             _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
-    cams: set[str] = set()
     for i, cam in enumerate(spec.cameras):
         where = f"cameras[{i}]"
-        if cam.name in cams:
-            _fail(f"{where}.name", f"camera '{cam.name}' is defined twice")
-        cams.add(cam.name)
         if cam.mount not in names:
             _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on unknown actor '{cam.mount}'")
         if not 0 < cam.fov < math.pi:
