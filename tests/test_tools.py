@@ -1,0 +1,29 @@
+"""The benchmark scripts keep running and print what they promise (no timing is asserted)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_json(*args: str) -> list[dict]:
+    res = subprocess.run([sys.executable, *args, "--json"], capture_output=True, text=True, cwd=ROOT, check=True)
+    return [json.loads(line) for line in res.stdout.splitlines()]
+
+
+def test_bench_sim_prints_one_json_line_per_size():
+    rows = run_json("tools/bench_sim.py", "--n", "30", "300", "--steps", "3", "--repeats", "1")
+    assert [(r["case"], r["n"]) for r in rows] == [("highway", 30), ("highway", 300)]
+    assert all(r["vehicle_steps_per_s"] > 0 for r in rows)
+
+
+@pytest.mark.gl
+def test_bench_render_prints_fps_per_size():
+    rows = run_json("tools/bench_render.py", "--frames", "1")
+    assert [(r["width"], r["height"]) for r in rows] == [(640, 480), (1280, 720)]
+    assert all(r["fps"] > 0 for r in rows)
