@@ -12,6 +12,7 @@ _API = {
     "load": "scenariosim.dsl",
     "loads": "scenariosim.dsl",
     "validate": "scenariosim.spec",
+    "sample": "scenariosim.spec",
     "build_roads": ("scenariosim.roads", "build"),
     "build_world": "scenariosim.world",
     "simulate": "scenariosim.sim",

@@ -33,24 +33,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args) -> int:
     from scenariosim.dsl import load
+    from scenariosim.spec import sample
 
-    spec = load(args.file)
+    spec = sample(load(args.file))  # one draw with the file's seed, so a failing draw is reported
     print(f"{args.file}: ok: scenario '{spec.name}', {len(spec.roads)} road(s), {len(spec.actors)} actor(s), "
           f"{len(spec.cameras)} camera(s), {spec.duration:g} s at {spec.timestep:g} s steps")
     return 0
 
 
 def _render(args) -> int:
-    import dataclasses
-
     from scenariosim.batch import render_scenario
     from scenariosim.dsl import load
+    from scenariosim.spec import sample
 
     if args.frames is not None and args.frames < 1:
         raise ScenarioSimError("--frames must be at least 1")
-    spec = load(args.file)
-    if args.seed is not None:
-        spec = dataclasses.replace(spec, seed=args.seed)
+    spec = sample(load(args.file), args.seed)  # --seed, else the file's seed
     if not spec.cameras:
         raise ScenarioSimError(f"{args.file}: the scenario has no camera, so there is nothing to render")
     n = render_scenario(spec, args.out, max_frames=args.frames, overwrite=args.overwrite, progress=not args.quiet)

@@ -215,3 +215,27 @@ def test_unreadable_file_names_its_path(tmp_path):
         load(missing)
     assert type(info.value) is ScenarioSimError
     assert "\n" not in str(info.value)
+
+
+# ---- the language reference -------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "language.md"
+
+
+def _doc_examples() -> list[str]:
+    import re
+
+    return re.findall(r"^```scn\n(.*?)^```", DOCS.read_text(encoding="utf-8"), flags=re.S | re.M)
+
+
+def test_docs_have_examples():
+    assert len(_doc_examples()) >= 4
+
+
+@pytest.mark.parametrize("index", range(len(_doc_examples())))
+def test_every_docs_example_loads_and_samples(index):
+    from scenariosim.spec import is_concrete, sample
+
+    spec = loads(_doc_examples()[index], f"language.md example {index + 1}")
+    for seed in range(5):
+        assert is_concrete(sample(spec, seed))

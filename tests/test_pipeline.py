@@ -131,3 +131,12 @@ def test_failure_mid_render_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk on fire"):
         render_scenario(small_spec(), tmp_path / "ds", progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unsampled_spec_is_refused(tmp_path):
+    from scenariosim.dsl import loads
+
+    text = (Path(__file__).resolve().parents[1] / "scenarios" / "highway_random.scn").read_text()
+    with pytest.raises(ValueError, match="sample"):
+        render_scenario(loads(text), tmp_path / "ds", progress=False)
+    assert not (tmp_path / "ds").exists()

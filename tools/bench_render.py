@@ -17,6 +17,7 @@ from scenariosim.dsl import load
 from scenariosim.render import Renderer
 from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
+from scenariosim.spec import sample
 from scenariosim.sim import step
 from scenariosim.world import build_world
 
@@ -26,7 +27,7 @@ WARMUP = 3
 
 def bench(path: str, width: int, height: int, frames: int) -> tuple[float, str]:
     """Median frames/s of Renderer.render at width×height, and the GL renderer's name."""
-    spec = load(path)
+    spec = sample(load(path))
     cam_spec = dataclasses.replace(spec.cameras[0], width=width, height=height)
     network = build(spec.roads)
     world, info = build_world(spec, network)

@@ -11,6 +11,7 @@ from scenariosim.labels import visible_boxes
 from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
 from scenariosim.sim import simulate
+from scenariosim.spec.sampling import is_concrete
 from scenariosim.spec.scenario import ScenarioSpec
 from scenariosim.world import build_world
 
@@ -34,6 +35,8 @@ def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tu
 def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
                     overwrite: bool = False, progress: bool = True) -> int:
     """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
+    if not is_concrete(spec):
+        raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
     from scenariosim.render import Renderer   # GL is imported only when a job really renders
 
     plan = frame_schedule(spec, max_frames)

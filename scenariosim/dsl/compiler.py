@@ -9,59 +9,71 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 from lark import Token, Tree
 
+from scenariosim.dsl.quantity import Quantity, combine, const, negate, same_dimension
 from scenariosim.errors import ScenarioValidationError, SourceLocation, UnitError
-from scenariosim.spec import (ACTOR_KINDS, ROAD_GENERATORS, ActorSpec, CameraSpec, EnvironmentSpec,
-                              ScenarioSpec, SunSpec, validate)
-from scenariosim.units import DIMENSIONS, UNITS, to_si, units_of
+from scenariosim.spec import (ACTOR_KINDS, ROAD_GENERATORS, ActorSpec, CameraSpec, Choice, EnvironmentSpec, Expr,
+                              Normal, Param, ParamRef, ScenarioSpec, SunSpec, Uniform, locate, validate)
+from scenariosim.units import DIMENSIONLESS, DIMENSIONS, UNITS, Dimension, to_si, units_of
 
 Node = Tree | Token
 #: the dimension of a plain whole number (spec field metadata uses the same name)
 COUNT = "count"
+#: binary operator tree kinds → operator
+_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+#: what a value may be: a number (SI) or, where it depends on a random draw, an expression record
+Value = float | int | Expr
 
 
-# ---- quantities: the one place that knows units ------------------------------------------------
+# ---- quantities: checking a compiled expression against the dimension a field needs -------------
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Quantity:
-    """A value in SI with its dimension (None for a plain number) and the unit it was written in."""
-
-    value: float
-    dimension: str | None
-    unit: str | None
-    location: SourceLocation  # the unit's token, or the number's when it has no unit
-
-
-def unit_list(dimension: str) -> str:
+def unit_list(dimension: Dimension) -> str:
     """'s, ms, min, h': the SI unit first, then the others that measure ``dimension``."""
-    si = DIMENSIONS[dimension]
-    return ", ".join([si] + [u for u in units_of(dimension) if u != si])
+    return ", ".join(units_of(dimension))
 
 
-def expect(q: Quantity, dimension: str, what: str) -> float | int:
-    """``q`` as a number of ``dimension`` (COUNT: a plain whole number); UnitError if it has another."""
+def expect(q: Quantity, dimension: str, what: str) -> Value:
+    """``q`` as a value of ``dimension`` (COUNT: a fixed plain whole number); UnitError if it has another."""
     if dimension == COUNT:
-        if q.dimension is not None:
-            raise UnitError(f"{what} needs a plain whole number, got {_a(q.dimension)} ({q.unit})",
-                            location=q.location)
+        if not q.dimension.dimensionless:
+            raise UnitError(f"{what} needs a plain whole number, got {q.described()}", location=q.location)
+        if not q.fixed:
+            raise ScenarioValidationError(f"{what} needs a fixed whole number, not a random one",
+                                          location=q.location)
         if not q.value.is_integer():
             raise ScenarioValidationError(f"{what} needs a whole number, got {q.value:g}", location=q.location)
         return int(q.value)
-    if q.dimension is None:
-        raise UnitError(f"{what} needs {_a(dimension)} unit ({unit_list(dimension)}), got a plain number",
+    want = DIMENSIONS[dimension]
+    if q.dimension.dimensionless:
+        raise UnitError(f"{what} needs {_a(dimension)} unit ({unit_list(want)}), got a plain number",
                         location=q.location)
-    if q.dimension != dimension:
-        raise UnitError(f"{what} needs {_a(dimension)}, got {_a(q.dimension)} ({q.unit})", location=q.location)
-    return q.value
+    if q.dimension != want:
+        raise UnitError(f"{what} needs {want.noun}, got {q.described()}", location=q.location)
+    return q.value if q.fixed else q.expr
 
 
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _leftmost(node: Node) -> Node:
+    while isinstance(node, Tree) and node.data in _OPS:
+        node = node.children[0]
+    return node
+
+
+def _as_subtraction(node: Tree) -> Tree | None:
+    """``speed: v - 5 km/h`` parses as label ``v`` with value ``-5 km/h``: the sum ``v + (-5 km/h)``."""
+    label, value = node.children
+    minus = _leftmost(value)
+    if not _is(minus, "neg"):
+        return None
+    plus = Token.new_borrow_pos("PLUS", "+", minus.children[0])
+    return Tree("add", [Tree("ref", [label]), plus, value])
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -94,6 +106,9 @@ class _Compiler:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.where: dict[str, SourceLocation] = {}
+        self.params: dict[str, Quantity | Choice] = {}   # declared so far, in order
+        self.declared: dict[str, int] = {}                # every param name in the file → its first line
+        self.random: list[Param] = []                     # params whose value depends on a draw
 
     # -- locations and errors
 
@@ -108,33 +123,107 @@ class _Compiler:
 
     def locate(self, field: str | None) -> SourceLocation:
         """The location that set ``field`` or, failing that, its nearest recorded parent."""
-        path = field or ""
-        while path not in self.where:
-            path = re.sub(r"(\.?\w+|\[\d+\])$", "", path)
-        return self.where[path]
+        return locate(self.where.items(), field)
 
     # -- values
 
     def quantity(self, node: Node, what: str) -> Quantity:
-        """Evaluate a numeric expression to a Quantity; unknown units are UnitErrors."""
+        """Compile a numeric expression to a Quantity (folded to a Const when it is fixed)."""
         if _is(node, "number"):
-            return Quantity(float(node.children[0]), None, None, self.loc(node))
+            return const(float(node.children[0]), DIMENSIONLESS, None, self.loc(node))
         if _is(node, "quantity"):
             number, unit = node.children
             if unit not in UNITS:
                 self.fail(unit, unknown("unit", unit, UNITS), UnitError)
             value, dimension = to_si(float(number), str(unit))
-            return Quantity(value, dimension, str(unit), self.loc(unit))
+            return const(value, dimension, str(unit), self.loc(unit))
         if _is(node, "neg"):
-            inner = self.quantity(node.children[1], what)
-            return dataclasses.replace(inner, value=-inner.value)
+            return negate(self.quantity(node.children[1], what))
+        if isinstance(node, Tree) and node.data in _OPS:
+            left, op, right = node.children
+            return combine(_OPS[node.data], self.quantity(left, what), self.quantity(right, what),
+                           self.loc(op), self.loc(node))
+        if _is(node, "ref"):
+            return self.param_ref(node.children[0])
+        if _is(node, "call"):
+            return self.distribution(node, what)
         self.fail(node, f"{what} needs a number, got {self.describe(node)}")
 
-    def value(self, node: Node, dimension: str, what: str, minimum: float | None = None) -> float | int:
-        """A number of ``dimension`` in SI, at least ``minimum`` when given."""
+    def param_ref(self, name: Token) -> Quantity:
+        param = self.params.get(name)
+        if param is None:
+            if name in self.declared:
+                self.fail(name, f"param '{name}' is used before its declaration on line {self.declared[name]}")
+            if not self.params:
+                self.fail(name, f"unknown name '{name}' (no param is declared before it)")
+            self.fail(name, unknown("param", name, self.params))
+        if isinstance(param, Choice):
+            self.fail(name, f"param '{name}' is a choice of actor kinds, not a number")
+        if param.fixed:
+            return dataclasses.replace(param, location=self.loc(name))
+        return Quantity(ParamRef(str(name), param.dimension), param.dimension, param.unit, self.loc(name))
+
+    def distribution(self, node: Tree, what: str) -> Quantity:
+        """uniform(low, high) or normal(mean, sd, min: …, max: …): arguments share one dimension."""
+        name, positional, kwargs = self.call(node, what)
+        if name == "choice":
+            self.fail(name, "choice(…) picks an actor kind: write it after 'actor NAME:' or in a param")
+        if name not in ("uniform", "normal"):
+            self.fail(name, unknown("function", name, ("uniform", "normal")))
+        usage = "uniform(LOW, HIGH)" if name == "uniform" else "normal(MEAN, SD, min: LOW, max: HIGH)"
+        if len(positional) != 2 or (name == "uniform" and kwargs):
+            self.fail(name, f"{name} takes {usage}")
+        first, second = (self.quantity(arg, what) for arg in positional)
+        bounds: dict[str, Quantity] = {}
+        for key, value in kwargs:
+            if key not in ("min", "max"):
+                self.fail(key, unknown("normal argument", key, ("min", "max")))
+            if key in bounds:
+                self.fail(key, f"argument '{key}' is given twice")
+            bounds[str(key)] = self.quantity(value, what)
+        dimension = same_dimension(name, [first, second, *bounds.values()])
+        low, high = (first, second) if name == "uniform" else (bounds.get("min"), bounds.get("max"))
+        if low is not None and high is not None and low.fixed and high.fixed and not (
+                low.value <= high.value if name == "uniform" else low.value < high.value):
+            relation = "low <= high" if name == "uniform" else "min < max"
+            self.fail(node, f"{name} needs {relation}, got {low.value:g} and {high.value:g} {dimension.si}")
+        if name == "uniform":
+            expr: Expr = Uniform(first.expr, second.expr, dimension)
+        else:
+            if second.fixed and second.value <= 0:
+                self.fail(positional[1], f"normal needs a positive standard deviation, got {second.value:g} "
+                                         f"{dimension.si}")
+            expr = Normal(first.expr, second.expr, low and low.expr, high and high.expr, dimension)
+        return Quantity(expr, dimension, first.unit, self.loc(node))
+
+    def choice(self, node: Tree) -> Choice:
+        """choice(car: 2, truck: 1): actor kinds with positive fixed weights."""
+        name, positional, kwargs = self.call(node, "actor kind")
+        if name != "choice":
+            self.fail(name, "an actor kind is a name like car, or choice(car: 2, truck: 1)")
+        if positional or not kwargs:
+            self.fail(positional[0] if positional else name, "choice takes kind: weight pairs like "
+                                                             "choice(car: 2, truck: 1)")
+        options: dict[str, float] = {}
+        for kind, weight in kwargs:
+            if kind not in ACTOR_KINDS:
+                self.fail(kind, unknown("actor kind", kind, ACTOR_KINDS))
+            if kind in options:
+                self.fail(kind, f"kind '{kind}' is given twice")
+            q = self.quantity(weight, "choice weight")
+            if not q.dimension.dimensionless or not q.fixed:
+                self.fail(weight, f"a choice weight is a fixed plain number, got {q.described()}"
+                                  f"{'' if q.fixed else ' that is random'}")
+            if q.value <= 0:
+                self.fail(weight, f"a choice weight must be positive, got {q.value:g}")
+            options[str(kind)] = q.value
+        return Choice(tuple(options), tuple(options.values()))
+
+    def value(self, node: Node, dimension: str, what: str, minimum: float | None = None) -> Value:
+        """A value of ``dimension`` in SI (or its expression where random), at least ``minimum`` when fixed."""
         result = expect(self.quantity(node, what), dimension, what)
-        if minimum is not None and result < minimum:
-            unit = "" if dimension == COUNT else f" {DIMENSIONS[dimension]}"
+        if minimum is not None and not isinstance(result, Expr) and result < minimum:
+            unit = "" if dimension == COUNT else f" {DIMENSIONS[dimension].si}"
             self.fail(node, f"{what} must be at least {minimum:g}{unit}, got {result:g}{unit}")
         return result
 
@@ -158,6 +247,8 @@ class _Compiler:
         if len(args) > 1:
             self.fail(args[1], f"{name} takes one value, got {len(args)}")
         if _is(args[0], "named"):
+            if (subtraction := _as_subtraction(args[0])) is not None:
+                return subtraction
             self.fail(args[0], f"{name} takes a plain value, not a labelled one")
         return args[0]
 
@@ -165,6 +256,7 @@ class _Compiler:
                  positional: int = 0) -> tuple[list[Node], dict[str, Node]]:
         """Split ``name: a, label value, …`` into positional values and label → value."""
         name, args = field.children[0], self.args(field)
+        args = [_as_subtraction(a) or a if _is(a, "named") and a.children[0] not in labels else a for a in args]
         values = [a for a in args if not _is(a, "named")]
         if len(values) != positional:
             self.fail(values[positional] if len(values) > positional else name,
@@ -224,21 +316,42 @@ class _Compiler:
         handlers = {"seed": lambda f, p: self.value(self.one(f), COUNT, "seed", minimum=0),
                     "duration": self.measured("time"), "timestep": self.measured("time"),
                     "environment": self.environment}
+        for statement in statements:
+            if statement.data == "param":
+                self.declared.setdefault(str(statement.children[0]), statement.children[0].line)
         parts: dict[str, list] = {"road": [], "actor": [], "camera": []}
         builders = {"road": self.road, "actor": self.actor, "camera": self.camera}
         settings: dict[str, Any] = {}
         for statement in statements:
-            if statement.data in builders:
+            if statement.data == "param":
+                self.param(statement)
+            elif statement.data in builders:
                 parts[statement.data].append(builders[statement.data](statement, len(parts[statement.data])))
             else:
                 self.field(statement, handlers, "", settings)
         self.require(settings, ("seed", "duration", "timestep"), name, f"scenario '{name}'")
         spec = ScenarioSpec(name=str(name), roads=tuple(parts["road"]), actors=tuple(parts["actor"]),
-                            cameras=tuple(parts["camera"]), source=self.filename, **settings)
+                            cameras=tuple(parts["camera"]), source=self.filename, params=tuple(self.random),
+                            locations=tuple(self.where.items()), **settings)
         try:
             return validate(spec)
         except ScenarioValidationError as err:
             raise type(err)(err.message, location=self.locate(err.field), field=err.field) from None
+
+    def param(self, node: Tree) -> None:
+        """``param NAME = EXPR``: fixed params fold into their uses; random ones go to spec.params."""
+        name, value = node.children
+        if name in self.params:
+            self.fail(name, f"param '{name}' is declared twice (first on line {self.declared[name]})")
+        self.where[f"params.{name}"] = self.loc(value)
+        if _is(value, "call") and value.children[0] == "choice":
+            self.params[str(name)] = choice = self.choice(value)
+            self.random.append(Param(str(name), choice))
+            return
+        q = self.quantity(value, f"param '{name}'")
+        self.params[str(name)] = q
+        if not q.fixed:
+            self.random.append(Param(str(name), q.expr))
 
     def environment(self, node: Tree, prefix: str) -> EnvironmentSpec:
         name, *fields = node.children
@@ -286,11 +399,18 @@ class _Compiler:
         prefix = f"actors[{index}]"
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
         self.where[f"{prefix}.kind"] = self.loc(kind)
-        if kind not in ACTOR_KINDS:
+        if isinstance(kind, Tree):
+            kind = self.choice(kind)
+        elif isinstance(self.params.get(kind), Choice):
+            kind = ParamRef(str(kind), None)
+        elif kind in self.params:
+            self.fail(kind, f"param '{kind}' is a number, not an actor kind")
+        elif kind not in ACTOR_KINDS:
             self.fail(kind, unknown("actor kind", kind, ACTOR_KINDS))
         values = self.fields(fields, {"at": self.at, "speed": self.measured("speed")}, prefix, name,
                              f"actor '{name}'", required=("at", "speed"))
-        return ActorSpec(name=str(name), kind=str(kind), **values.pop("at"), **values)
+        return ActorSpec(name=str(name), kind=kind if isinstance(kind, Expr) else str(kind), **values.pop("at"),
+                         **values)
 
     def at(self, field: Tree, prefix: str) -> dict[str, Any]:
         """``at: lane(ROAD, N), s LENGTH`` → road, lane, s."""

@@ -1,8 +1,11 @@
-"""Frozen scenario records in SI units, and their validation."""
+"""Frozen scenario records in SI units, their validation, and sampling of their random values."""
 from scenariosim.spec.roads import ROAD_GENERATORS, HighwaySpec, RoadSpec
+from scenariosim.spec.sampling import is_concrete, sample
 from scenariosim.spec.scenario import (ACTOR_KINDS, ActorSpec, CameraSpec, EnvironmentSpec,
                                        ScenarioSpec, SunSpec)
-from scenariosim.spec.validate import validate
+from scenariosim.spec.validate import locate, validate
+from scenariosim.spec.values import BinOp, Choice, Const, Expr, Neg, Normal, Param, ParamRef, Uniform
 
-__all__ = ["ACTOR_KINDS", "ROAD_GENERATORS", "ActorSpec", "CameraSpec", "EnvironmentSpec",
-           "HighwaySpec", "RoadSpec", "ScenarioSpec", "SunSpec", "validate"]
+__all__ = ["ACTOR_KINDS", "ROAD_GENERATORS", "ActorSpec", "BinOp", "CameraSpec", "Choice", "Const",
+           "EnvironmentSpec", "Expr", "HighwaySpec", "Neg", "Normal", "Param", "ParamRef", "RoadSpec",
+           "ScenarioSpec", "SunSpec", "Uniform", "is_concrete", "locate", "sample", "validate"]

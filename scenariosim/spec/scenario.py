@@ -2,13 +2,18 @@
 
 Both the scenario language (dsl/) and the Python API produce it; everything downstream reads it.
 Angles are radians, lengths metres, speeds m/s, times seconds, rates hertz.
+
+A spec may hold unresolved values (spec.values: distributions, param references) in any float
+field and in ``ActorSpec.kind``; ``sample(spec, seed)`` turns it into a concrete spec.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from scenariosim.errors import SourceLocation
 from scenariosim.spec.roads import RoadSpec
+from scenariosim.spec.values import Param
 
 #: actor kinds the skeleton knows → default box size (length, width, height) [m]
 ACTOR_KINDS: dict[str, tuple[float, float, float]] = {
@@ -69,6 +74,9 @@ class ScenarioSpec:
     actors: tuple[ActorSpec, ...] = ()
     cameras: tuple[CameraSpec, ...] = ()
     source: str = "<api>"        # file the spec came from, for messages
+    params: tuple[Param, ...] = ()  # random params, drawn by sample() in this order; () when concrete
+    #: field path → where a file set it, so errors found after sampling still name file:line:col
+    locations: tuple[tuple[str, SourceLocation], ...] = field(default=(), compare=False, repr=False)
 
     def road(self, name: str) -> RoadSpec:
         return next(r for r in self.roads if r.name == name)

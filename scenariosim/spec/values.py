@@ -1,0 +1,82 @@
+"""Unresolved values: frozen expression records a ScenarioSpec may hold until ``sample`` fixes them.
+
+Every number is SI; ``dimension`` is the value's physical dimension (``None`` for an actor kind).
+The scenario language folds constant arithmetic at compile time, so these records appear only where
+a value depends on a random draw; ``Const`` appears inside such records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenariosim.units import Dimension
+
+
+class Expr:
+    """Base of every unresolved value."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Expr):
+    value: float            # SI
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRef(Expr):
+    """The value of the scenario param ``name`` (drawn once per sample, however often it is used)."""
+
+    name: str
+    dimension: Dimension | None
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp(Expr):
+    op: str                 # one of + - * /
+    left: Expr
+    right: Expr
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Expr):
+    operand: Expr
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
+class Uniform(Expr):
+    """Uniform on [low, high]."""
+
+    low: Expr
+    high: Expr
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
+class Normal(Expr):
+    """Normal(mean, sd), truncated to [low, high] where either bound is given."""
+
+    mean: Expr
+    sd: Expr
+    low: Expr | None
+    high: Expr | None
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(Expr):
+    """One of ``options`` (actor kinds), with probability proportional to its weight (> 0)."""
+
+    options: tuple[str, ...]
+    weights: tuple[float, ...]
+    dimension: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A named value, drawn once per sample in declaration order."""
+
+    name: str
+    value: Expr

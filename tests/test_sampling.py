@@ -1,0 +1,146 @@
+"""Params and distributions: sample(spec, seed) draws every random value, reproducibly."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenariosim.dsl import load, loads
+from scenariosim.errors import ScenarioValidationError, UnitError
+from scenariosim.spec import is_concrete, sample
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEAD = """\
+scenario r:
+    seed: 5
+    duration: 4 s
+    timestep: 0.05 s
+    road main = highway(length: 1 km, lanes: 3)
+"""
+
+
+def _actor(name="a", kind="car", s="100 m", speed="10 m/s", lane=1):
+    return f"    actor {name}: {kind}\n        at: lane(main, {lane}), s {s}\n        speed: {speed}\n"
+
+
+def _draws(text: str, n: int, get) -> np.ndarray:
+    spec = loads(text)
+    return np.array([get(sample(spec, seed)) for seed in range(n)])
+
+
+def test_concrete_specs_sample_to_themselves():
+    for path in (ROOT / "scenarios").glob("highway_basic.scn"):
+        spec = load(path)
+        assert is_concrete(spec) and sample(spec) == spec
+        assert sample(spec, 9) == spec.__class__(**{**{f: getattr(spec, f) for f in spec.__dataclass_fields__},
+                                                    "seed": 9})
+
+
+def test_uniform_draws_lie_in_bounds_with_the_right_mean():
+    speeds = _draws(HEAD + _actor(speed="uniform(10 m/s, 30 m/s)"), 800, lambda s: s.actors[0].speed)
+    assert speeds.min() >= 10 and speeds.max() <= 30
+    se = (20 / math.sqrt(12)) / math.sqrt(len(speeds))
+    assert abs(speeds.mean() - 20) < 4 * se
+
+
+def test_truncated_normal_never_leaves_its_bounds():
+    text = HEAD + _actor(s="normal(100 m, 50 m, min: 90 m, max: 95 m)")
+    s = _draws(text, 400, lambda spec: spec.actors[0].s)
+    assert s.min() >= 90 and s.max() <= 95 and s.std() > 0.5
+    # one-sided, deep in the tail
+    s = _draws(HEAD + _actor(s="normal(100 m, 1 m, min: 110 m)"), 50, lambda spec: spec.actors[0].s)
+    assert s.min() >= 110
+
+
+def test_choice_frequencies_match_the_weights():
+    kinds = _draws(HEAD + _actor(kind="choice(car: 3, truck: 1)"), 1000, lambda s: s.actors[0].kind)
+    p, n = 0.75, len(kinds)
+    assert abs((kinds == "car").mean() - p) < 4 * math.sqrt(p * (1 - p) / n)
+    assert set(kinds) == {"car", "truck"}
+
+
+def test_same_seed_same_spec_different_seeds_differ():
+    spec = load(ROOT / "scenarios" / "highway_random.scn")
+    assert not is_concrete(spec)
+    assert sample(spec, 3) == sample(spec, 3)
+    assert sample(spec, 3) != sample(spec, 4)
+    assert sample(spec) == sample(spec, spec.seed) and is_concrete(sample(spec))
+    assert sample(spec, 4).seed == 4 and sample(spec).params == ()
+
+
+def test_a_param_used_twice_is_one_draw():
+    text = HEAD + "    param v = uniform(5 m/s, 25 m/s)\n" + _actor("a", speed="v") + \
+        _actor("b", speed="v * 2", lane=2) + _actor("c", speed="uniform(5 m/s, 25 m/s)", lane=3)
+    for seed in range(20):
+        a, b, c = sample(loads(text), seed).actors
+        assert b.speed == pytest.approx(2 * a.speed)
+        assert c.speed != a.speed
+
+
+def test_params_reference_earlier_params_and_fixed_params_fold_away():
+    text = HEAD + "    param base = 100 m\n    param gap = base / 2 + uniform(0 m, 1 m)\n" + \
+        _actor(s="base + gap")
+    spec = loads(text)
+    assert [p.name for p in spec.params] == ["gap"]
+    assert 150 <= sample(spec).actors[0].s <= 151
+
+
+def test_a_failing_draw_is_reported_at_its_field():
+    text = HEAD + _actor(s="uniform(900 m, 1100 m)")
+    spec = loads(text, "f.scn")
+    with pytest.raises(ScenarioValidationError) as info:
+        for seed in range(50):
+            sample(spec, seed)
+    assert str(info.value).startswith("f.scn:7:") and "is outside road 'main'" in str(info.value)
+
+
+ERRORS = {
+    "unknown param": ("    param gap = 5 m\n", "s gapp", ScenarioValidationError, "gapp",
+                      "unknown param 'gapp' (did you mean 'gap'?)"),
+    "forward reference": ("    param a = b\n    param b = 5 m\n", "s a", ScenarioValidationError, "b\n",
+                          "param 'b' is used before its declaration on line 7"),
+    "duplicate param": ("    param a = 5 m\n    param a = 6 m\n", "s a", ScenarioValidationError, "a = 6",
+                        "param 'a' is declared twice (first on line 6)"),
+    "uniform dimensions": ("", "s uniform(1 m, 2 s)", UnitError, "s)",
+                           "uniform needs all arguments in one dimension, got a length (m) and a time (s)"),
+    "normal bound dimension": ("", "s normal(5 m, 1 m, max: 3 s)", UnitError, "s)",
+                               "normal needs all arguments in one dimension, got a length (m) and a time (s)"),
+    "choice unknown kind": ("    param k = choice(car: 1, tank: 2)\n", "s 1 m", ScenarioValidationError, "tank",
+                            "unknown actor kind 'tank' (known: car, truck)"),
+    "choice zero weight": ("    param k = choice(car: 1, truck: 0)\n", "s 1 m", ScenarioValidationError, "0)",
+                           "a choice weight must be positive, got 0"),
+    "choice negative weight": ("    param k = choice(car: -1, truck: 2)\n", "s 1 m", ScenarioValidationError,
+                               "-1", "a choice weight must be positive, got -1"),
+}
+
+
+@pytest.mark.parametrize("case", ERRORS.values(), ids=ERRORS.keys())
+def test_errors_are_located(case):
+    params, s, error, token, message = case
+    text = HEAD + params + _actor(s=s.removeprefix("s "))
+    index = text.index(token, len(HEAD))
+    line, col = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    with pytest.raises(error) as info:
+        loads(text, "f.scn")
+    assert type(info.value) is error
+    assert str(info.value) == f"f.scn:{line}:{col}: {message}"
+
+
+def test_a_random_lane_is_refused_and_choice_is_only_a_kind():
+    with pytest.raises(ScenarioValidationError, match="lane needs a fixed whole number"):
+        loads(HEAD + "    param n = uniform(1, 3)\n" + _actor(lane="n"))
+    with pytest.raises(ScenarioValidationError, match="choice.* picks an actor kind"):
+        loads(HEAD + _actor(speed="choice(car: 1)"))
+    with pytest.raises(ScenarioValidationError, match="param 'k' is a choice of actor kinds, not a number"):
+        loads(HEAD + "    param k = choice(car: 1)\n" + _actor(speed="k"))
+
+
+def test_negative_labelled_values_and_subtraction_from_a_param_both_read_right():
+    text = HEAD + "    param v = 20 m/s\n" + _actor(s="300 m - 100 m", speed="v - 5 m/s") + \
+        "    environment:\n        sun: elevation -5 deg\n"
+    spec = loads(text)
+    assert (spec.actors[0].s, spec.actors[0].speed) == (200.0, 15.0)
+    assert spec.environment.sun.elevation == pytest.approx(math.radians(-5))
