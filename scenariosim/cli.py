@@ -13,8 +13,15 @@ from scenariosim import __version__
 from scenariosim.errors import ScenarioSimError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line with exit code 1 like every other error."""
+
+    def error(self, message: str):
+        self.exit(1, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="scenariosim", description="Procedural driving scenarios → labeled datasets.")
+    p = _Parser(prog="scenariosim", description="Procedural driving scenarios → labeled datasets.")
     p.add_argument("--version", action="version", version=f"scenariosim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -48,6 +55,8 @@ def _render(args) -> int:
 
     if args.frames is not None and args.frames < 1:
         raise ScenarioSimError("--frames must be at least 1")
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioSimError("--seed must not be negative")
     spec = sample(load(args.file), args.seed)  # --seed, else the file's seed
     if not spec.cameras:
         raise ScenarioSimError(f"{args.file}: the scenario has no camera, so there is nothing to render")
@@ -62,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return {"check": _check, "render": _render}[args.command](args)
     except ScenarioSimError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from scenariosim.sim.kernels import IDM_DELTA, LOOKAHEAD_MIN, LOOKAHEAD_TIME, PROJECT_WINDOW
+from scenariosim.sim.kernels import IDM_DELTA, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MAX_DECEL
 
 
 def find_leaders(lane, s):
@@ -29,30 +29,36 @@ def find_leaders(lane, s):
 
 
 def idm_acceleration(v, v0, gap, dv, T, s0, a, b):
-    s_star = s0 + max(0.0, v * T + v * dv / (2.0 * math.sqrt(a * b)))
-    interaction = 0.0 if math.isinf(gap) else (s_star / max(gap, 1e-3)) ** 2
-    return a * (1.0 - (v / v0) ** IDM_DELTA - interaction)
+    """Treiber's IDM, written out term by term; v0 = 0 brakes at b to a stop; at most MAX_DECEL."""
+    if v0 <= 0:
+        return -b if v > 0 else 0.0
+    free_road = a * (1.0 - (v / v0) ** IDM_DELTA)
+    if math.isinf(gap):
+        return max(-MAX_DECEL, free_road)
+    desired_gap = s0 + max(0.0, v * T + v * dv / (2.0 * math.sqrt(a * b)))
+    return max(-MAX_DECEL, free_road - a * (desired_gap / max(gap, 1e-3)) ** 2)
 
 
 def lane_point(points, cum_s, s):
-    """Point at arc length s on one lane's polyline, clamped at both ends."""
+    """Point at arc length s on one lane's polyline: clamped at the start, extended straight past the end."""
     if s <= cum_s[0]:
         return tuple(points[0])
     for k in range(len(cum_s) - 1):
-        if cum_s[k] <= s < cum_s[k + 1]:
+        if cum_s[k] <= s < cum_s[k + 1] or k == len(cum_s) - 2:
             f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
             return tuple(points[k] + f * (points[k + 1] - points[k]))
-    return tuple(points[-1])
 
 
-def project_on_lane(points, cum_s, x, y, s_guess):
-    k0 = max(k for k in range(len(cum_s)) if cum_s[k] <= s_guess) if s_guess >= cum_s[0] else 0
+def project_on_lane(points, cum_s, x, y):
+    """Global nearest point over every segment (the last one extended past the lane's end)."""
     best = (math.inf, 0.0)
-    for k in range(max(0, k0 - PROJECT_WINDOW), min(len(cum_s) - 1, k0 + PROJECT_WINDOW + 1)):
+    for k in range(len(cum_s) - 1):
         p, q = points[k], points[k + 1]
         e = q - p
         seg2 = float(e @ e)
-        f = 0.0 if seg2 == 0 else min(1.0, max(0.0, float((np.array([x, y]) - p) @ e) / seg2))
+        f = 0.0 if seg2 == 0 else max(0.0, float((np.array([x, y]) - p) @ e) / seg2)
+        if k < len(cum_s) - 2:
+            f = min(1.0, f)
         d2 = float(np.sum((p + f * e - np.array([x, y])) ** 2))
         if d2 < best[0]:
             best = (d2, cum_s[k] + f * math.sqrt(seg2))
@@ -85,6 +91,8 @@ def step_vehicles(v, lanes, dt, advance=bicycle_advance):
         a0, a1 = lanes.start[v.lane[i]], lanes.start[v.lane[i] + 1]
         pts, cs = lanes.points[a0:a1], lanes.cum_s[a0:a1]
         j = leader[i]
+        if j >= 0 and v.s[j] >= lanes.cum_s[lanes.start[v.lane[j] + 1] - 1]:
+            j = -1                                       # the leader has left the lane's end
         gap = math.inf if j < 0 else v.s[j] - v.s[i] - 0.5 * (v.length[i] + v.length[j])
         dv = 0.0 if j < 0 else v.speed[i] - v.speed[j]
         acc = idm_acceleration(v.speed[i], v.v0[i], gap, dv, v.time_gap[i], v.min_gap[i], v.max_accel[i], v.comfort_decel[i])
@@ -98,5 +106,5 @@ def step_vehicles(v, lanes, dt, advance=bicycle_advance):
         rx, ry, h, sp = advance(rx, ry, v.heading[i], v.speed[i], acc, steer, v.wheelbase[i], dt)
         out["x"][i], out["y"][i] = rx + lr * math.cos(h), ry + lr * math.sin(h)
         out["heading"][i], out["speed"][i], out["accel"][i], out["steer"][i] = h, sp, acc, steer
-        out["s"][i] = project_on_lane(pts, cs, out["x"][i], out["y"][i], v.s[i])
+        out["s"][i] = project_on_lane(pts, cs, out["x"][i], out["y"][i])
     return out

@@ -60,3 +60,15 @@ def test_render_writes_a_dataset_and_refuses_to_clobber_it(tmp_path):
     again = run("render", "scenarios/highway_basic.scn", "--out", str(out), "--frames", "1", "--quiet")
     assert again.returncode == 1 and "--overwrite" in again.stderr and "Traceback" not in again.stderr
     assert json.loads((out / "manifest.json").read_text())["frames"] == 2
+
+
+@pytest.mark.parametrize("args,message", [
+    (["render", "scenarios/highway_basic.scn", "--out", "/proc/scenariosim-test"], "cannot create a dataset"),
+    (["render", "scenarios/highway_basic.scn"], "required: --out"),
+    (["render", "scenarios/highway_basic.scn", "--out", "x", "--frames", "0"], "--frames must be at least 1"),
+    (["check", "/dev/zero"], "not a regular file"),
+])
+def test_bad_command_lines_and_paths_fail_in_one_line(args, message):
+    res = run(*args)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr

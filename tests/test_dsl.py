@@ -155,7 +155,7 @@ ERRORS = {
     "camera on unknown actor": ("camera front on ego:", "camera front on eggo:", "eggo", ScenarioValidationError,
                                 "camera 'front' is mounted on unknown actor 'eggo'"),
     "negative duration": ("duration: 4 s", "duration: -4 s", "-", ScenarioValidationError,
-                          "duration must be positive, got -4.0 s"),
+                          "duration must be in (0, 86400] s, got -4.0 s"),
     "unknown sun keyword": ("elevation 35", "elevaton 35", "elevaton", ScenarioValidationError,
                             "unknown sun keyword 'elevaton' (did you mean 'elevation'?)"),
     "bad image size": ("size: 960x540", "size: 960", "960", ScenarioValidationError,

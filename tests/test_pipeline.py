@@ -140,3 +140,11 @@ def test_unsampled_spec_is_refused(tmp_path):
     with pytest.raises(ValueError, match="sample"):
         render_scenario(loads(text), tmp_path / "ds", progress=False)
     assert not (tmp_path / "ds").exists()
+
+
+def test_folder_with_a_foreign_manifest_is_never_replaced(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"name": "my web app"}')
+    (tmp_path / "index.html").write_text("mine")
+    with pytest.raises(DatasetError, match="holds no scenariosim dataset"):
+        render_scenario(small_spec(), tmp_path, progress=False, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "manifest.json"]

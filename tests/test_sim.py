@@ -13,6 +13,12 @@ from scenariosim.sim import kernels, simulate, step
 RNG = np.random.default_rng(12345)
 
 
+def test_find_leaders_matches_twin_on_near_ties():
+    lane = np.array([3, 3, 0], dtype=np.int64)
+    s = np.array([1000.0000000000002, 1000.0, 0.0])
+    np.testing.assert_array_equal(kernels.find_leaders(lane, s), naive.find_leaders(lane, s))
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 60])
 def test_find_leaders_matches_twin(n):
     for _ in range(20):
@@ -32,7 +38,7 @@ def test_idm_matches_twin_and_closed_forms():
     assert kernels.idm_acceleration(0.0, 20.0, math.inf, 0.0, 1.5, 2.0, 1.3, 1.5) == 1.3
 
 
-@pytest.mark.parametrize("steer,accel", [(0.0, 0.0), (0.2, 0.0), (-0.35, 1.5), (0.1, -3.0), (0.3, -40.0)])
+@pytest.mark.parametrize("steer,accel", [(0.0, 0.0), (0.2, 0.0), (-0.35, 1.5), (0.1, -3.0), (0.3, -40.0), (0.2, -200.0)])
 def test_bicycle_advance_matches_fine_integration(steer, accel):
     got = kernels.bicycle_advance(1.0, -2.0, 0.4, 12.0, accel, steer, 2.7, 0.1)
     want = naive.bicycle_advance(1.0, -2.0, 0.4, 12.0, accel, steer, 2.7, 0.1)
@@ -113,6 +119,32 @@ def test_runs_are_bit_identical():
         simulate(world, 0.05, 200)
         results.append(np.concatenate([world.vehicles.x, world.vehicles.y, world.vehicles.speed]))
     assert results[0].tobytes() == results[1].tobytes()
+
+
+def test_driving_off_the_lane_end_is_harmless():
+    """The leader leaves a 300 m road: it keeps going straight, and its follower does not brake for it."""
+    world, _ = make_world(make_spec([("lead", "car", 2, 285.0, 25.0), ("ego", "car", 2, 230.0, 25.0)], length=300.0))
+    v = world.vehicles
+    v.y[0] += 0.01
+    for _ in range(100):                                 # 5 s: both pass the end
+        step(world, 0.05)
+        assert v.accel.min() > -1.0
+    assert abs(v.y[0] - 5.25) < 0.02 and abs(v.heading[0]) < 1e-3
+    assert v.x[0] > 380.0 and v.x[1] > 350.0
+
+
+def test_long_timesteps_keep_the_lane():
+    world, _ = make_world(make_spec([("ego", "car", 2, 50.0, 40.0)], length=3000.0))
+    world.vehicles.y[0] += 0.3
+    simulate(world, 1.0, 30)                             # 40 m per step, four centre-line segments
+    assert abs(world.vehicles.y[0] - 5.25) < 0.3 and abs(world.vehicles.heading[0]) < 0.05
+    assert world.vehicles.s[0] == pytest.approx(world.vehicles.x[0], abs=1e-6)
+
+
+def test_zero_desired_speed_stays_still():
+    world, _ = make_world(make_spec([("parked", "car", 1, 50.0, 0.0)]))
+    simulate(world, 0.05, 200)
+    assert world.vehicles.x[0] == 50.0 and world.vehicles.speed[0] == 0.0
 
 
 def test_simulate_equals_repeated_steps():

@@ -17,6 +17,15 @@ import numpy as np
 from scenariosim.errors import DatasetError
 
 MANIFEST = "manifest.json"
+DATASET_FORMAT = "scenariosim-dataset"
+
+
+def is_dataset(folder: Path) -> bool:
+    """True when ``folder`` holds a manifest that scenariosim wrote."""
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("format") == DATASET_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def check_target(out: Path, overwrite: bool) -> None:
@@ -24,7 +33,7 @@ def check_target(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise DatasetError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
-        if not (out / MANIFEST).is_file():
+        if not is_dataset(out):
             raise DatasetError(f"{out} is not empty and holds no scenariosim dataset; choose another --out")
         if not overwrite:
             raise DatasetError(f"{out} already holds a dataset; pass --overwrite to replace it")
@@ -32,22 +41,35 @@ def check_target(out: Path, overwrite: bool) -> None:
 
 @contextmanager
 def staged_folder(out: Path, overwrite: bool = False):
-    """Yield a fresh staging folder beside ``out``; on success it replaces ``out``, on failure it vanishes."""
+    """Yield a fresh staging folder beside ``out``; on success it replaces ``out``, on failure it vanishes.
+
+    An earlier dataset at ``out`` is moved aside first and restored if the final move fails.
+    OSErrors become DatasetErrors that name the folder.
+    """
+    out = Path(out).resolve()
     check_target(out, overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as err:
+        raise DatasetError(f"cannot create a dataset beside {out}: {err.strerror or err}") from None
+    old = out.with_name(f".{out.name}.old-{stage.name.rsplit('-', 1)[-1]}")
     try:
         yield stage
-    except BaseException:
+        if out.exists():
+            out.rename(old)
+        try:
+            stage.rename(out)
+        except BaseException:
+            if old.exists():
+                old.rename(out)
+            raise
+    except BaseException as err:
         shutil.rmtree(stage, ignore_errors=True)
+        if isinstance(err, OSError):
+            raise DatasetError(f"cannot write the dataset {out}: {err.strerror or err}") from None
         raise
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{stage.name.rsplit('-', 1)[-1]}")
-        out.rename(old)
-    stage.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_png(path: Path, image: np.ndarray) -> None:

@@ -1,21 +1,23 @@
 """manifest.json: what a dataset is, and how to make it again."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import platform
 from importlib import metadata
 
+from scenariosim.dataset.files import DATASET_FORMAT
 from scenariosim.sensors.camera import Camera
 from scenariosim.spec.scenario import ScenarioSpec
 
-FORMAT = "scenariosim-dataset"
 FORMAT_VERSION = 1
 _PACKAGES = ("scenariosim", "numpy", "numba", "moderngl", "opencv-python", "lark")
 
 
 def scenario_hash(spec: ScenarioSpec) -> str:
-    """sha256 of the concrete spec's exact repr (every value in SI; floats at full precision)."""
-    return hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
+    """sha256 of the concrete spec's exact repr (every value in SI; floats at full precision),
+    independent of the file's path."""
+    return hashlib.sha256(repr(dataclasses.replace(spec, source="")).encode("utf-8")).hexdigest()
 
 
 def versions() -> dict[str, str]:
@@ -35,7 +37,7 @@ def camera_entry(camera: Camera, rate: float) -> dict:
 
 def manifest(spec: ScenarioSpec, cameras: dict[str, dict], frames: int, annotations: int, renderer: str) -> dict:
     return {
-        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "format": DATASET_FORMAT, "format_version": FORMAT_VERSION,
         "scenario": spec.name, "scenario_hash": scenario_hash(spec), "seed": spec.seed,
         "duration_s": spec.duration, "timestep_s": spec.timestep,
         "cameras": cameras, "frames": frames, "annotations": annotations,

@@ -21,10 +21,20 @@ def loads(text: str, filename: str = "<string>") -> ScenarioSpec:
     return compile_tree(parse(text, filename), filename)
 
 
+#: the largest scenario file read [bytes]
+MAX_FILE_BYTES = 1 << 20
+
+
 def load(path: str | PathLike[str]) -> ScenarioSpec:
-    """Read and compile a .scn file; a missing or unreadable file is a ScenarioSimError naming it."""
+    """Read and compile a .scn file; a missing, unreadable, non-regular or oversized file is a
+    ScenarioSimError naming it. A UTF-8 byte-order mark is accepted."""
+    p = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if not p.is_file():
+            raise ScenarioSimError(f"cannot read scenario file '{path}': not a regular file")
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioSimError(f"scenario file '{path}' is larger than {MAX_FILE_BYTES >> 20} MiB")
+        text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ScenarioSimError(f"cannot read scenario file '{path}': {reason}") from None

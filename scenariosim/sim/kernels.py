@@ -17,7 +17,8 @@ IDM_DELTA = 4.0             # IDM free-road acceleration exponent δ
 LOOKAHEAD_TIME = 1.0        # [s] pure-pursuit look-ahead per unit speed
 LOOKAHEAD_MIN = 6.0         # [m] shortest pure-pursuit look-ahead
 NO_LEADER = -1
-PROJECT_WINDOW = 2          # segments searched either side when re-projecting onto a lane
+MAX_DECEL = 9.81            # [m/s²] hardest braking tyres allow on dry asphalt (about 1 g)
+PROJECT_MARGIN = 5.0        # [m] searched beyond the distance an agent can travel in one step
 
 
 @njit(**JIT)
@@ -25,17 +26,17 @@ def find_leaders(lane, s):
     """Index of the nearest agent ahead on the same lane, or NO_LEADER.
 
     lane (N,) int64, s (N,) float64 [m] → (N,) int64. Ties in s are broken by agent index.
+    An agent with lane < 0 (it has left the road) neither leads nor follows.
     """
     n = lane.shape[0]
     leader = np.full(n, NO_LEADER, dtype=np.int64)
     if n == 0:
         return leader
-    span = np.max(s) - np.min(s) + 1.0
-    key = lane.astype(np.float64) * span + (s - np.min(s))
-    order = np.argsort(key, kind="mergesort")
+    order = np.argsort(s, kind="mergesort")
+    order = order[np.argsort(lane[order], kind="mergesort")]   # by lane, then s, then index
     for k in range(n - 1):
         i, j = order[k], order[k + 1]
-        if lane[i] == lane[j]:
+        if lane[i] == lane[j] and lane[i] >= 0:
             leader[i] = j
     return leader
 
@@ -44,39 +45,46 @@ def find_leaders(lane, s):
 def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel):
     """IDM acceleration [m/s²] for speed v, desired speed v0, bumper gap [m] and approach rate dv = v − v_lead.
 
-    gap = inf means a free road.
+    gap = inf means a free road. v0 = 0 means "stand still": brake comfortably to a stop.
+    Never brakes harder than MAX_DECEL.
     """
+    if v0 <= 0.0:
+        return -comfort_decel if v > 0.0 else 0.0
     free = 1.0 - (v / v0) ** IDM_DELTA
     if math.isinf(gap):
-        return max_accel * free
+        return max(-MAX_DECEL, max_accel * free)
     s_star = min_gap + max(0.0, v * time_gap + v * dv / (2.0 * math.sqrt(max_accel * comfort_decel)))
-    return max_accel * (free - (s_star / max(gap, 1e-3)) ** 2)
+    return max(-MAX_DECEL, max_accel * (free - (s_star / max(gap, 1e-3)) ** 2))
 
 
 @njit(**JIT)
 def lane_point(points, cum_s, start, lane, s):
-    """Point (x, y) [m] at arc length s on lane ``lane`` of the lane table (clamped to its ends)."""
+    """Point (x, y) [m] at arc length s on lane ``lane`` of the lane table; clamped before its
+    start, and beyond its end continued straight along the last segment (so a look-ahead target
+    stays ahead of an agent that drives off the end)."""
     a, b = start[lane], start[lane + 1]
     if s <= cum_s[a]:
         return points[a, 0], points[a, 1]
-    if s >= cum_s[b - 1]:
-        return points[b - 1, 0], points[b - 1, 1]
-    k = a + np.searchsorted(cum_s[a:b], s, side="right") - 1
+    k = min(b - 2, a + np.searchsorted(cum_s[a:b], s, side="right") - 1)
     f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
     return points[k, 0] + f * (points[k + 1, 0] - points[k, 0]), points[k, 1] + f * (points[k + 1, 1] - points[k, 1])
 
 
 @njit(**JIT)
-def project_on_lane(points, cum_s, start, lane, x, y, s_guess):
-    """Arc length s [m] of the closest point to (x, y) on lane ``lane``'s centre line, searched
-    within PROJECT_WINDOW segments of the one holding s_guess [m] (agents move far less per step)."""
+def project_on_lane(points, cum_s, start, lane, x, y, s_lo, s_hi):
+    """Arc length s [m] of the closest point to (x, y) on lane ``lane``'s centre line, among the
+    segments that overlap [s_lo, s_hi] [m] (the stretch the agent can have reached this step).
+    The last segment continues beyond the lane's end, so s grows past the lane length off the end."""
     a, b = start[lane], start[lane + 1]
-    k0 = a + np.searchsorted(cum_s[a:b], s_guess, side="right") - 1
+    k0 = min(b - 2, max(a, a + np.searchsorted(cum_s[a:b], s_lo, side="right") - 1))
+    k1 = min(b - 1, a + np.searchsorted(cum_s[a:b], s_hi, side="left") + 1)
     best_d2, best_s = np.inf, 0.0
-    for k in range(max(a, k0 - PROJECT_WINDOW), min(b - 1, k0 + PROJECT_WINDOW + 1)):
+    for k in range(k0, k1):
         ex, ey = points[k + 1, 0] - points[k, 0], points[k + 1, 1] - points[k, 1]
         seg2 = ex * ex + ey * ey
-        f = 0.0 if seg2 == 0.0 else min(1.0, max(0.0, ((x - points[k, 0]) * ex + (y - points[k, 1]) * ey) / seg2))
+        f = 0.0 if seg2 == 0.0 else max(0.0, ((x - points[k, 0]) * ex + (y - points[k, 1]) * ey) / seg2)
+        if k < b - 2:
+            f = min(1.0, f)
         px, py = points[k, 0] + f * ex - x, points[k, 1] + f * ey - y
         d2 = px * px + py * py
         if d2 < best_d2:
@@ -129,6 +137,8 @@ def step_vehicles(v, lanes, dt):
     steer = np.empty(n)
     for i in range(n):
         j = leader[i]
+        if j != NO_LEADER and v.s[j] >= lanes.cum_s[lanes.start[v.lane[j] + 1] - 1]:
+            j = NO_LEADER                  # the leader has driven off the end of the lane
         if j == NO_LEADER:
             gap, dv = np.inf, 0.0
         else:
@@ -153,7 +163,9 @@ def step_vehicles(v, lanes, dt):
         v.speed[i] = sp
         v.accel[i] = accel[i]
         v.steer[i] = steer[i]
-        v.s[i] = project_on_lane(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.x[i], v.y[i], v.s[i])
+        reach = abs(v.speed[i]) * dt + 0.5 * abs(accel[i]) * dt * dt + PROJECT_MARGIN
+        v.s[i] = project_on_lane(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.x[i], v.y[i],
+                                 v.s[i] - reach, v.s[i] + reach)
 
 
 @njit(**JIT)

@@ -45,12 +45,33 @@ def _unique_names(records, kind: str, path: str) -> None:
         seen.add(record.name)
 
 
+#: caps that keep a mistyped value from exhausting memory or time
+MAX_DURATION = 24 * 3600.0      # [s]
+MAX_STEPS = 10_000_000
+
+
+def _all_finite(value, path: str) -> None:
+    """Fail at the first infinite or NaN number anywhere in the spec (e.g. from '1e400 m')."""
+    if isinstance(value, float) and not math.isfinite(value):
+        _fail(path, f"{path} must be a finite number, got {value}")
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            _all_finite(item, f"{path}[{i}]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type) and not isinstance(value, Expr):
+        for f in dataclasses.fields(value):
+            if f.compare:
+                _all_finite(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+
+
 def validate(spec: ScenarioSpec) -> ScenarioSpec:
     """Check the spec's cross references and ranges; return it unchanged or raise."""
-    if _fixed(spec.duration) and spec.duration <= 0:
-        _fail("duration", f"duration must be positive, got {spec.duration} s")
+    if _fixed(spec.duration) and not 0 < spec.duration <= MAX_DURATION:
+        _fail("duration", f"duration must be in (0, {MAX_DURATION:g}] s, got {spec.duration} s")
     if _fixed(spec.timestep, spec.duration) and not 0 < spec.timestep <= spec.duration:
         _fail("timestep", f"timestep must be in (0, duration], got {spec.timestep} s")
+    if _fixed(spec.timestep, spec.duration) and spec.duration / spec.timestep > MAX_STEPS:
+        _fail("timestep", f"duration / timestep gives more than {MAX_STEPS:,} steps")
+    _all_finite(spec, "")
     _unique_names(spec.roads, "road", "roads")
     _unique_names(spec.actors, "actor", "actors")
     _unique_names(spec.cameras, "camera", "cameras")
@@ -85,6 +106,9 @@ def validate(spec: ScenarioSpec) -> ScenarioSpec:
             _fail(f"{where}.size", f"image size {cam.width}x{cam.height} must be 1..8192 px per side")
         if _fixed(cam.rate) and cam.rate <= 0:
             _fail(f"{where}.rate", "frame rate must be positive")
+        if _fixed(cam.rate, spec.timestep) and cam.rate * spec.timestep > 1.0 + 1e-9:
+            _fail(f"{where}.rate", f"frame rate {cam.rate:g} Hz is faster than the simulation "
+                                   f"({1.0 / spec.timestep:g} steps/s); lower it or shorten the timestep")
     fog = spec.environment.fog_visual_range
     if fog is not None and _fixed(fog) and fog <= 0:
         _fail("environment.fog", "fog visual range must be positive")

@@ -53,7 +53,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         s=np.array([a.s for a in spec.actors], dtype=np.float64),
         length=dims[:, 0].copy(), width=dims[:, 1].copy(), height=dims[:, 2].copy(),
         wheelbase=dims[:, 0] * dyn[:, 5],
-        v0=np.maximum(speed, 0.1), time_gap=dyn[:, 0].copy(), min_gap=dyn[:, 1].copy(),
+        v0=speed.copy(), time_gap=dyn[:, 0].copy(), min_gap=dyn[:, 1].copy(),
         max_accel=dyn[:, 2].copy(), comfort_decel=dyn[:, 3].copy(), max_steer=dyn[:, 4].copy(),
     )
     info = WorldInfo(
