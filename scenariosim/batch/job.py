@@ -19,16 +19,17 @@ from scenariosim.world import build_world
 def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tuple[int, int, int]]:
     """(step index, camera index, frame index) for every frame, in time order.
 
-    Camera c takes frame k at time k / rate, snapped to the nearest simulation step, for every
-    time in [0, duration]; ``max_frames`` keeps the first frames of each camera.
+    Camera c takes frame k at time k / rate, snapped to the nearest simulation step (halves round
+    up), for every time in [0, duration]; the simulation never runs past the duration.
+    ``max_frames`` keeps the first frames of each camera.
     """
-    last_step = int(round(spec.duration / spec.timestep))
+    last_step = int(math.floor(spec.duration / spec.timestep + 1e-9))
     plan = []
     for c, cam in enumerate(spec.cameras):
         count = int(math.floor(spec.duration * cam.rate + 1e-9)) + 1
         if max_frames is not None:
             count = min(count, max_frames)
-        plan += [(min(last_step, int(round(k / cam.rate / spec.timestep))), c, k) for k in range(count)]
+        plan += [(min(last_step, int(math.floor(k / cam.rate / spec.timestep + 0.5))), c, k) for k in range(count)]
     return sorted(plan)
 
 
