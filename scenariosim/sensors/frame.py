@@ -13,7 +13,7 @@ NO_INSTANCE = 0
 
 class Frame(NamedTuple):
     rgb: np.ndarray          # (H, W, 3) uint8 sRGB colour
-    class_id: np.ndarray     # (H, W) uint8 semantic class (Cityscapes ids; labels/taxonomy.py)
+    class_id: np.ndarray     # (H, W) uint8 semantic class (Cityscapes ids; scenariosim/taxonomy.py)
     instance: np.ndarray     # (H, W) uint32; 0 = no agent, else agent index + 1
     depth: np.ndarray        # (H, W) float32 [m] along the optical axis; inf where nothing (sky)
     camera: Camera
