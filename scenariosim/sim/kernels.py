@@ -135,6 +135,8 @@ def step_vehicles(v, lanes, dt):
     leader = find_leaders(v.lane, v.s)
     accel = np.empty(n)
     steer = np.empty(n)
+    rear_x = np.empty(n)                   # [m] rear-axle positions, from the state before the step
+    rear_y = np.empty(n)
     for i in range(n):
         j = leader[i]
         if j != NO_LEADER and v.s[j] >= lanes.cum_s[lanes.start[v.lane[j] + 1] - 1]:
@@ -147,15 +149,14 @@ def step_vehicles(v, lanes, dt):
         accel[i] = idm_acceleration(v.speed[i], v.v0[i], gap, dv, v.time_gap[i], v.min_gap[i],
                                     v.max_accel[i], v.comfort_decel[i])
         lr = 0.5 * v.wheelbase[i]
-        c, s_ = math.cos(v.heading[i]), math.sin(v.heading[i])
-        rx, ry = v.x[i] - lr * c, v.y[i] - lr * s_
+        rear_x[i] = v.x[i] - lr * math.cos(v.heading[i])
+        rear_y[i] = v.y[i] - lr * math.sin(v.heading[i])
         look = max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v.speed[i])
         tx, ty = lane_point(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.s[i] - lr + look)
-        steer[i] = pure_pursuit(rx, ry, v.heading[i], v.wheelbase[i], tx, ty, v.max_steer[i])
+        steer[i] = pure_pursuit(rear_x[i], rear_y[i], v.heading[i], v.wheelbase[i], tx, ty, v.max_steer[i])
     for i in range(n):
         lr = 0.5 * v.wheelbase[i]
-        c, s_ = math.cos(v.heading[i]), math.sin(v.heading[i])
-        rx, ry, h, sp = bicycle_advance(v.x[i] - lr * c, v.y[i] - lr * s_, v.heading[i], v.speed[i],
+        rx, ry, h, sp = bicycle_advance(rear_x[i], rear_y[i], v.heading[i], v.speed[i],
                                         accel[i], steer[i], v.wheelbase[i], dt)
         v.x[i] = rx + lr * math.cos(h)
         v.y[i] = ry + lr * math.sin(h)
