@@ -1,0 +1,1 @@
+"""Sweeps: expanding a SweepSpec into runs (plan.py); later, scoring and falsification."""
