@@ -1,16 +1,18 @@
 """The command line: thin, with heavy imports inside each command so ``--help`` answers instantly.
 
-Every user-facing error prints one line (``file:line:col: message`` where a location is known)
-and exits with code 1; never a traceback.
+Every user-facing error prints ``error: file:line:col: message`` (with the source line and a caret
+where a location is known; several errors of one file all at once) and exits with code 1; never a
+traceback.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from scenariosim import __version__
-from scenariosim.errors import ScenarioSimError
+from scenariosim.errors import ScenarioSimError, format_error
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,39 +27,92 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"scenariosim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = sub.add_parser("check", help="parse and validate a scenario file")
+    def scenario_args(cmd, seed_help: str = "override the scenario's seed") -> None:
+        cmd.add_argument("file", type=Path)
+        cmd.add_argument("--scenario", metavar="NAME", help="which scenario of the file (default: its first)")
+        cmd.add_argument("--seed", type=int, metavar="S", help=seed_help)
+        cmd.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="replace a param, unit-checked: --set 'gap0=30 m' (repeatable)")
+
+    check = sub.add_parser("check", help="parse, validate and sample a scenario file once")
     check.add_argument("file", type=Path)
+    check.add_argument("--json", action="store_true", help="print the result as JSON (for editors)")
 
     render = sub.add_parser("render", help="render a scenario into a labeled dataset folder")
-    render.add_argument("file", type=Path)
+    scenario_args(render)
     render.add_argument("--out", type=Path, required=True, help="dataset folder to create")
     render.add_argument("--frames", type=int, metavar="N", help="render at most N frames per camera")
-    render.add_argument("--seed", type=int, metavar="S", help="override the scenario's seed")
     render.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sample = sub.add_parser("sample", help="write the concrete scenario drawn with a seed, as a .scn file")
+    scenario_args(sample, "the seed to draw with (default: the scenario's)")
+    sample.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: standard output)")
+
+    sweep = sub.add_parser("sweep", help="work with the sweeps of a file")
+    sweep_sub = sweep.add_subparsers(dest="sweep_command", required=True, metavar="ACTION")
+    listing = sweep_sub.add_parser("list", help="list the runs of a sweep: index, cell, sample, seed, values")
+    listing.add_argument("file", type=Path)
+    listing.add_argument("--sweep", metavar="NAME", help="which sweep of the file (default: its first)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per run")
     return p
 
 
-def _check(args) -> int:
-    from scenariosim.dsl import load
-    from scenariosim.spec import sample
+def _sampled(args):
+    """The scenario of ``args.file`` with ``--set`` applied, drawn with ``--seed``; and its stats."""
+    from scenariosim.dsl import load, parse_override
+    from scenariosim.spec.sampling import sample_with_stats
 
-    spec = sample(load(args.file))  # one draw with the file's seed, so a failing draw is reported
-    print(f"{args.file}: ok: scenario '{spec.name}', {len(spec.roads)} road(s), {len(spec.actors)} actor(s), "
-          f"{len(spec.cameras)} camera(s), {spec.duration:g} s at {spec.timestep:g} s steps")
+    if args.seed is not None and not 0 <= args.seed < 2 ** 63:
+        raise ScenarioSimError("--seed must be in 0..2**63-1")
+    spec = load(args.file, args.scenario)
+    overrides = dict(parse_override(spec, text) for text in args.set)
+    return sample_with_stats(spec, args.seed, overrides=overrides)
+
+
+def _check(args) -> int:
+    from scenariosim.dsl import load_file
+    from scenariosim.spec.sampling import sample_with_stats
+
+    try:
+        file = load_file(args.file)
+        drawn = {name: sample_with_stats(spec) for name, spec in file.scenarios.items() if name in file.own}
+    except ScenarioSimError as err:
+        if not args.json:
+            raise
+        print(json.dumps({"file": str(args.file), "ok": False, "errors": [_error_json(e) for e in err.errors]}))
+        return 1
+    if args.json:
+        print(json.dumps({"file": str(args.file), "ok": True, "errors": [],
+                          "scenarios": [{"name": n, "actors": len(s.actors), "attempts": st.attempts}
+                                        for n, (s, st) in drawn.items()],
+                          "sweeps": [n for n in file.sweeps if n in file.own]}))
+        return 0
+    for name, (spec, stats) in drawn.items():
+        print(f"{args.file}: ok: scenario '{name}', {len(spec.roads)} road(s), {len(spec.actors)} actor(s), "
+              f"{len(spec.cameras)} camera(s), {spec.duration:g} s at {spec.timestep:g} s steps"
+              + (f", {stats.attempts} draws to meet its requirements" if stats.attempts > 1 else ""))
+    for name in (n for n in file.sweeps if n in file.own):
+        from scenariosim.sweep.plan import count
+        print(f"{args.file}: ok: sweep '{name}' of '{file.sweeps[name].scenario.name}', "
+              f"{count(file.sweeps[name])} run(s)")
+    if not file.own:
+        print(f"{args.file}: ok: a library of {len(file.params)} shared param(s)")
     return 0
+
+
+def _error_json(err: ScenarioSimError) -> dict:
+    loc = err.location
+    return {"file": loc.file if loc else None, "line": loc.line if loc else None,
+            "column": loc.column if loc else None, "message": err.message, "field": err.field}
 
 
 def _render(args) -> int:
     from scenariosim.batch import render_scenario
-    from scenariosim.dsl import load
-    from scenariosim.spec import sample
 
     if args.frames is not None and args.frames < 1:
         raise ScenarioSimError("--frames must be at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise ScenarioSimError("--seed must not be negative")
-    spec = sample(load(args.file), args.seed)  # --seed, else the file's seed
+    spec, _ = _sampled(args)
     if not spec.cameras:
         raise ScenarioSimError(f"{args.file}: the scenario has no camera, so there is nothing to render")
     n = render_scenario(spec, args.out, max_frames=args.frames, overwrite=args.overwrite, progress=not args.quiet)
@@ -65,12 +120,54 @@ def _render(args) -> int:
     return 0
 
 
+def _sample(args) -> int:
+    from scenariosim.dataset.files import write_text_atomic
+    from scenariosim.dsl.writer import to_text
+
+    spec, _ = _sampled(args)
+    text = to_text(spec)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _sweep(args) -> int:
+    from scenariosim.dsl import load_sweep
+    from scenariosim.sweep.plan import expand
+
+    sweep = load_sweep(args.file, args.sweep)
+    units = {a.param: a.unit for a in sweep.axes}
+    for run in expand(sweep):
+        if args.json:
+            print(json.dumps({"index": run.index, "cell": run.cell, "sample": run.sample, "seed": run.seed,
+                              "point": dict(run.point), "unit": dict(run.unit)}))
+        else:
+            values = ", ".join(f"{k}={_shown(v, units.get(k))}" for k, v in run.point)
+            print(f"{run.index}\tcell {run.cell}\tsample {run.sample}\tseed {run.seed}\t{values}")
+    return 0
+
+
+def _shown(value, unit: str | None) -> str:
+    """A swept value in the unit the file wrote it in."""
+    if isinstance(value, str) or not unit:
+        return str(value)
+    from scenariosim.units import UNITS
+    if unit == "%":
+        return f"{value * 100:g} %"
+    factor = UNITS[unit][1] if unit in UNITS else 1.0
+    return f"{value / factor:g} {unit}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"check": _check, "render": _render, "sample": _sample, "sweep": _sweep}
     try:
-        return {"check": _check, "render": _render}[args.command](args)
+        return commands[args.command](args)
     except ScenarioSimError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(format_error(err), file=sys.stderr)
         return 1
     except OSError as err:
         print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)

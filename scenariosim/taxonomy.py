@@ -25,8 +25,14 @@ CLASSES: tuple[SemanticClass, ...] = (
     SemanticClass(24, "person", "human", (220, 20, 60), True),
     SemanticClass(26, "car", "vehicle", (0, 0, 142), True),
     SemanticClass(27, "truck", "vehicle", (0, 0, 70), True),
+    SemanticClass(25, "rider", "human", (255, 0, 0), True),
     SemanticClass(28, "bus", "vehicle", (0, 60, 100), True),
-    SemanticClass(34, "lane_marking", "flat", (255, 255, 255), False),   # not in Cityscapes
+    SemanticClass(32, "motorcycle", "vehicle", (0, 0, 230), True),
+    SemanticClass(33, "bicycle", "vehicle", (119, 11, 32), True),
+    SemanticClass(34, "lane_marking", "flat", (255, 255, 255), False),   # not in Cityscapes from here on
+    SemanticClass(35, "traffic_cone", "object", (255, 120, 0), True),
+    SemanticClass(36, "barrier", "object", (180, 165, 180), True),
+    SemanticClass(37, "debris", "object", (110, 80, 40), True),
 )
 
 BY_NAME = {c.name: c for c in CLASSES}
@@ -38,5 +44,8 @@ TERRAIN = BY_NAME["terrain"].id
 SKY = BY_NAME["sky"].id
 LANE_MARKING = BY_NAME["lane_marking"].id
 
-#: actor kind → semantic class id
-KIND_CLASS = {"car": BY_NAME["car"].id, "truck": BY_NAME["truck"].id}
+#: actor kind → semantic class id. Cityscapes counts SUVs and vans with a continuous body as cars.
+KIND_CLASS = {kind: BY_NAME[name].id for kind, name in {
+    "car": "car", "suv": "car", "van": "car", "truck": "truck", "bus": "bus", "motorcycle": "motorcycle",
+    "bicycle": "bicycle", "pedestrian": "person", "cone": "traffic_cone", "barrier": "barrier",
+    "debris": "debris"}.items()}

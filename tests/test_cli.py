@@ -32,16 +32,18 @@ def test_check_accepts_the_bundled_scenario():
     ("    duration: 4 s", "    duration: 4", 5, 15, "needs a time unit"),           # a missing unit
     ("actor lead: truck", "actor lead: tank", 17, 17, "unknown actor kind 'tank'"),  # an unknown kind
 ])
-def test_bad_scenarios_fail_with_one_located_line(tmp_path, old, new, line, col, message):
+def test_bad_scenarios_fail_with_a_located_line_and_a_caret(tmp_path, old, new, line, col, message):
     bad = tmp_path / "bad.scn"
     bad.write_text(EXAMPLE.replace(old, new, 1))
     for command in (["check", str(bad)], ["render", str(bad), "--out", str(tmp_path / "out")]):
         res = run(*command)
         assert res.returncode == 1
         assert "Traceback" not in res.stderr
-        lines = res.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:{line}:{col}: ")
+        lines = res.stderr.rstrip().splitlines()
+        assert len(lines) == 3 and lines[0].startswith(f"error: {bad}:{line}:{col}: ")
         assert message in lines[0]
+        assert lines[1] == "    " + bad.read_text().splitlines()[line - 1]     # the source line …
+        assert lines[2] == "    " + " " * (col - 1) + "^"                     # … and a caret under the column
     assert not (tmp_path / "out").exists()
 
 

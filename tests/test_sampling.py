@@ -80,21 +80,24 @@ def test_a_param_used_twice_is_one_draw():
         assert c.speed != a.speed
 
 
-def test_params_reference_earlier_params_and_fixed_params_fold_away():
+def test_params_reference_earlier_params_and_every_param_stays_replaceable():
     text = HEAD + "    param base = 100 m\n    param gap = base / 2 + uniform(0 m, 1 m)\n" + \
         _actor(s="base + gap")
     spec = loads(text)
-    assert [p.name for p in spec.params] == ["gap"]
+    assert [p.name for p in spec.params] == ["base", "gap"]
     assert 150 <= sample(spec).actors[0].s <= 151
+    assert 300 <= sample(spec, overrides={"base": 200.0}).actors[0].s <= 301   # the fixed one too
+    assert sample(spec, overrides={"gap": 7.0}).actors[0].s == 107.0
 
 
-def test_a_failing_draw_is_reported_at_its_field():
-    text = HEAD + _actor(s="uniform(900 m, 1100 m)")
-    spec = loads(text, "f.scn")
+def test_a_draw_out_of_range_is_redrawn_and_one_that_never_fits_is_reported_at_its_field():
+    spec = loads(HEAD + _actor(s="uniform(900 m, 1100 m)"), "f.scn")
+    assert all(sample(spec, seed).actors[0].s <= 1000 for seed in range(50))   # redrawn, never out of range
+    spec = loads(HEAD + _actor(s="uniform(1100 m, 1200 m)"), "f.scn")
     with pytest.raises(ScenarioValidationError) as info:
-        for seed in range(50):
-            sample(spec, seed)
+        sample(spec, 1)
     assert str(info.value).startswith("f.scn:7:") and "is outside road 'main'" in str(info.value)
+    assert "rejected 100 times" in str(info.value)
 
 
 ERRORS = {
@@ -108,8 +111,11 @@ ERRORS = {
                            "uniform needs all arguments in one dimension, got a length (m) and a time (s)"),
     "normal bound dimension": ("", "s normal(5 m, 1 m, max: 3 s)", UnitError, "s)",
                                "normal needs all arguments in one dimension, got a length (m) and a time (s)"),
-    "choice unknown kind": ("    param k = choice(car: 1, tank: 2)\n", "s 1 m", ScenarioValidationError, "tank",
-                            "unknown actor kind 'tank' (known: car, truck)"),
+    "choice unknown kind": ("    param k = choice(car: 1, tank: 2)\n    actor b: k\n        at: lane(main, 1), s 1 m\n",
+                            "s 1 m", ScenarioValidationError, "k\n",
+                            "param 'k' offers 'tank', which is no actor kind (unknown actor kind 'tank' "
+                            "(known: car, suv, van, truck, bus, motorcycle, bicycle, pedestrian, cone, barrier, "
+                            "debris))"),
     "choice zero weight": ("    param k = choice(car: 1, truck: 0)\n", "s 1 m", ScenarioValidationError, "0)",
                            "a choice weight must be positive, got 0"),
     "choice negative weight": ("    param k = choice(car: -1, truck: 2)\n", "s 1 m", ScenarioValidationError,
@@ -129,18 +135,22 @@ def test_errors_are_located(case):
     assert str(info.value) == f"f.scn:{line}:{col}: {message}"
 
 
-def test_a_random_lane_is_refused_and_choice_is_only_a_kind():
-    with pytest.raises(ScenarioValidationError, match="lane needs a fixed whole number"):
-        loads(HEAD + "    param n = uniform(1, 3)\n" + _actor(lane="n"))
-    with pytest.raises(ScenarioValidationError, match="choice.* picks an actor kind"):
+def test_a_random_lane_must_be_whole_and_choice_is_only_a_name():
+    spec = loads(HEAD + "    param n = integer(1, 3)\n" + _actor(lane="n"))
+    assert {sample(spec, seed).actors[0].lane for seed in range(40)} == {1, 2, 3}
+    assert all(type(sample(spec, seed).actors[0].lane) is int for seed in range(5))
+    spec = loads(HEAD + "    param n = uniform(1, 3)\n" + _actor(lane="n"), "f.scn")
+    with pytest.raises(ScenarioValidationError, match=r"^f.scn:8:24: lane needs a whole number"):
+        sample(spec)
+    with pytest.raises(ScenarioValidationError, match="choice.* picks a name"):
         loads(HEAD + _actor(speed="choice(car: 1)"))
-    with pytest.raises(ScenarioValidationError, match="param 'k' is a choice of actor kinds, not a number"):
+    with pytest.raises(ScenarioValidationError, match="param 'k' is a choice of names, not a number"):
         loads(HEAD + "    param k = choice(car: 1)\n" + _actor(speed="k"))
 
 
 def test_negative_labelled_values_and_subtraction_from_a_param_both_read_right():
     text = HEAD + "    param v = 20 m/s\n" + _actor(s="300 m - 100 m", speed="v - 5 m/s") + \
         "    environment:\n        sun: elevation -5 deg\n"
-    spec = loads(text)
+    spec = sample(loads(text))
     assert (spec.actors[0].s, spec.actors[0].speed) == (200.0, 15.0)
     assert spec.environment.sun.elevation == pytest.approx(math.radians(-5))

@@ -92,3 +92,19 @@ def write_json(path: Path, obj) -> None:
     """Deterministic JSON: insertion order, fixed separators, trailing newline."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a failure leaves no partial file."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent if str(path.parent) else ".")
+    except OSError as err:
+        raise DatasetError(f"cannot write '{path}': {err.strerror or err}") from None
+    try:
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        Path(tmp).replace(path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise DatasetError(f"cannot write '{path}': {err.strerror or err}") from None

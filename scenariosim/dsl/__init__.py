@@ -1,41 +1,44 @@
 """The scenario language: the only code that knows the .scn file syntax.
 
 ``load(path)`` and ``loads(text)`` parse, compile and validate a scenario into a ScenarioSpec
-(SI units); every error they raise is one line that names file:line:col.
+(SI units); ``load_file`` gives every scenario and sweep a file defines; ``parse_override`` reads a
+``--set name=value`` against a spec's params. Every error names file:line:col (``errors.format_error``
+adds the source line and a caret); a file with several errors raises them together (ScenarioErrors).
 """
 from __future__ import annotations
 
 from os import PathLike
 from pathlib import Path
 
-from scenariosim.dsl.compiler import compile_tree
-from scenariosim.dsl.parser import parse
-from scenariosim.errors import ScenarioSimError
-from scenariosim.spec import ScenarioSpec
+from scenariosim.dsl.files import MAX_FILE_BYTES, Loader, ScenarioFile, pick
+from scenariosim.dsl.overrides import parse_override
+from scenariosim.spec import ScenarioSpec, SweepSpec
 
-__all__ = ["load", "loads"]
-
-
-def loads(text: str, filename: str = "<string>") -> ScenarioSpec:
-    """Compile scenario text; ``filename`` names it in errors and becomes ``spec.source``."""
-    return compile_tree(parse(text, filename), filename)
+__all__ = ["MAX_FILE_BYTES", "ScenarioFile", "load", "load_file", "load_sweep", "loads", "parse_override"]
 
 
-#: the largest scenario file read [bytes]
-MAX_FILE_BYTES = 1 << 20
+def load_file(path: str | PathLike[str]) -> ScenarioFile:
+    """Every scenario and sweep of a .scn file (a UTF-8 byte-order mark is accepted)."""
+    return Loader().file(Path(path))
 
 
-def load(path: str | PathLike[str]) -> ScenarioSpec:
-    """Read and compile a .scn file; a missing, unreadable, non-regular or oversized file is a
-    ScenarioSimError naming it. A UTF-8 byte-order mark is accepted."""
-    p = Path(path)
-    try:
-        if not p.is_file():
-            raise ScenarioSimError(f"cannot read scenario file '{path}': not a regular file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioSimError(f"scenario file '{path}' is larger than {MAX_FILE_BYTES >> 20} MiB")
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise ScenarioSimError(f"cannot read scenario file '{path}': {reason}") from None
-    return loads(text, str(path))
+def loads_file(text: str, filename: str = "<string>") -> ScenarioFile:
+    """``load_file`` for text; imports resolve against the folder of ``filename`` (the working
+    folder for '<string>')."""
+    folder = Path(filename).parent if not filename.startswith("<") else Path.cwd()
+    return Loader().text(text, filename, folder)
+
+
+def load(path: str | PathLike[str], name: str | None = None) -> ScenarioSpec:
+    """The scenario ``name`` of a .scn file, or the first scenario the file itself defines."""
+    return pick(load_file(path), name, "scenario")
+
+
+def loads(text: str, filename: str = "<string>", name: str | None = None) -> ScenarioSpec:
+    """``load`` for text; ``filename`` names it in errors and becomes ``spec.source``."""
+    return pick(loads_file(text, filename), name, "scenario")
+
+
+def load_sweep(path: str | PathLike[str], name: str | None = None) -> SweepSpec:
+    """The sweep ``name`` of a .scn file, or the first sweep the file itself defines."""
+    return pick(load_file(path), name, "sweep")

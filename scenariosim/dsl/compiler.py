@@ -1,67 +1,39 @@
-"""Syntax tree → validated ScenarioSpec in SI units.
+"""Syntax tree of one ``scenario`` block → validated ScenarioSpec in SI units.
 
-Every name resolves against a closed table (the fields of each block, ROAD_GENERATORS,
-ACTOR_KINDS, units.UNITS); nothing from the file is ever executed. While compiling, ``where``
-maps each spec field path (``actors[1].lane``) to the place in the file that set it, so an error
-from ``spec.validate`` is re-raised at that file:line:col.
+Every name resolves against a closed table (the fields of each block, ROAD_GENERATORS, the
+catalogues, units.UNITS); nothing from the file is ever executed. While compiling, ``where`` maps
+each spec field path (``actors[1].lane``) to the place in the file that set it, so an error from
+``spec.validate`` or ``sample`` is re-raised at that file:line:col. Errors in one statement do not
+stop the others: all are gathered and raised together as ScenarioErrors.
 """
 from __future__ import annotations
 
 import dataclasses
-import difflib
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
+from collections.abc import Iterable
+from typing import Any
 
 from lark import Token, Tree
 
-from scenariosim.dsl.quantity import Quantity, combine, const, negate, same_dimension
-from scenariosim.errors import ScenarioValidationError, SourceLocation, UnitError
-from scenariosim.spec import (ACTOR_KINDS, ROAD_GENERATORS, ActorSpec, CameraSpec, Choice, EnvironmentSpec, Expr,
-                              Normal, Param, ParamRef, ScenarioSpec, SunSpec, Uniform, locate, validate)
-from scenariosim.units import DIMENSIONLESS, DIMENSIONS, UNITS, Dimension, to_si, units_of
+from scenariosim.dsl.behaviors import BehaviorCompiler
+from scenariosim.dsl.expressions import COUNT, Cascade, Node, ParamInfo, Value, is_tree
+from scenariosim.errors import (ScenarioErrors, ScenarioSimError, ScenarioValidationError, SourceLocation, raise_all,
+                               unknown)
+from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Choice, Const, EnvironmentSpec, Expr,
+                              Param, ParamRef, ScenarioSpec, SunSpec, locate, validate)
+from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
+from scenariosim.spec.scenario import OutputSpec, Requirement
+from scenariosim.spec.values import Attr, Neg
+from scenariosim.units import DIMENSIONLESS, DIMENSIONS
 
-Node = Tree | Token
-#: the dimension of a plain whole number (spec field metadata uses the same name)
-COUNT = "count"
-#: binary operator tree kinds → operator
-_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
-#: what a value may be: a number (SI) or, where it depends on a random draw, an expression record
-Value = float | int | Expr
-
-
-# ---- quantities: checking a compiled expression against the dimension a field needs -------------
-
-def unit_list(dimension: Dimension) -> str:
-    """'s, ms, min, h': the SI unit first, then the others that measure ``dimension``."""
-    return ", ".join(units_of(dimension))
+Handler = Any   # (field tree, path prefix) → value
 
 
-def expect(q: Quantity, dimension: str, what: str) -> Value:
-    """``q`` as a value of ``dimension`` (COUNT: a fixed plain whole number); UnitError if it has another."""
-    if dimension == COUNT:
-        if not q.dimension.dimensionless:
-            raise UnitError(f"{what} needs a plain whole number, got {q.described()}", location=q.location)
-        if not q.fixed:
-            raise ScenarioValidationError(f"{what} needs a fixed whole number, not a random one",
-                                          location=q.location)
-        if not q.value.is_integer():
-            raise ScenarioValidationError(f"{what} needs a whole number, got {q.value:g}", location=q.location)
-        return int(q.value)
-    want = DIMENSIONS[dimension]
-    if q.dimension.dimensionless:
-        raise UnitError(f"{what} needs {_a(dimension)} unit ({unit_list(want)}), got a plain number",
-                        location=q.location)
-    if q.dimension != want:
-        raise UnitError(f"{what} needs {want.noun}, got {q.described()}", location=q.location)
-    return q.value if q.fixed else q.expr
-
-
-def _a(word: str) -> str:
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+def _path(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
 
 
 def _leftmost(node: Node) -> Node:
-    while isinstance(node, Tree) and node.data in _OPS:
+    while isinstance(node, Tree) and node.data in ("add", "sub", "mul", "div"):
         node = node.children[0]
     return node
 
@@ -70,169 +42,39 @@ def _as_subtraction(node: Tree) -> Tree | None:
     """``speed: v - 5 km/h`` parses as label ``v`` with value ``-5 km/h``: the sum ``v + (-5 km/h)``."""
     label, value = node.children
     minus = _leftmost(value)
-    if not _is(minus, "neg"):
+    if not is_tree(minus, "neg"):
         return None
     plus = Token.new_borrow_pos("PLUS", "+", minus.children[0])
     return Tree("add", [Tree("ref", [label]), plus, value])
 
 
-# ---- helpers -------------------------------------------------------------------------------------
+class ScenarioCompiler(BehaviorCompiler):
+    """Walks one scenario tree. ``globals`` are the file's (and its imports') shared params."""
 
-def unknown(what: str, name: str, known: Iterable[str]) -> str:
-    """"unknown field 'durtion' (did you mean 'duration'?)", or the known names when none is close."""
-    known = list(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
-    return f"unknown {what} '{name}' ({hint})"
-
-
-def _is(node: Node, kind: str) -> bool:
-    return isinstance(node, Tree) and node.data == kind
-
-
-def _path(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
-
-
-Handler = Callable[[Tree, str], Any]
-#: how a message names a value by its tree kind
-_KINDS = {"number": "a plain number", "quantity": "a quantity", "neg": "a number", "tuple": "a tuple",
-          "size": "an image size", "named": "a labelled value"}
-
-
-class _Compiler:
-    """Walks one scenario tree; ``where`` collects field path → location as it goes."""
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
+    def __init__(self, filename: str, lines: list[str], globals_: dict[str, tuple[Param, ParamInfo]]) -> None:
+        super().__init__(filename, lines)
         self.where: dict[str, SourceLocation] = {}
-        self.params: dict[str, Quantity | Choice] = {}   # declared so far, in order
-        self.declared: dict[str, int] = {}                # every param name in the file → its first line
-        self.random: list[Param] = []                     # params whose value depends on a draw
+        self.errors: list[ScenarioSimError] = []
+        self.param_records: list[Param] = [p for p, _ in globals_.values()]
+        self.params.update({name: info for name, (_, info) in globals_.items()})
+        self.global_names = dict(globals_)
+        self.actor_roads: dict[str, str] = {}   # actor → its road, once its placement compiled
+        self.current = ""                       # the actor being compiled
 
-    # -- locations and errors
+    # -- statement-level error gathering
 
-    def loc(self, node: Node) -> SourceLocation:
-        if isinstance(node, Tree):
-            node = next(node.scan_values(lambda v: isinstance(v, Token)))
-        return SourceLocation(self.filename, node.line, node.column)
-
-    def fail(self, node: Node, message: str, error: type[ScenarioValidationError] = ScenarioValidationError
-             ) -> NoReturn:
-        raise error(message, location=self.loc(node))
-
-    def locate(self, field: str | None) -> SourceLocation:
-        """The location that set ``field`` or, failing that, its nearest recorded parent."""
-        return locate(self.where.items(), field)
-
-    # -- values
-
-    def quantity(self, node: Node, what: str) -> Quantity:
-        """Compile a numeric expression to a Quantity (folded to a Const when it is fixed)."""
-        if _is(node, "number"):
-            return const(float(node.children[0]), DIMENSIONLESS, None, self.loc(node))
-        if _is(node, "quantity"):
-            number, unit = node.children
-            if unit not in UNITS:
-                self.fail(unit, unknown("unit", unit, UNITS), UnitError)
-            value, dimension = to_si(float(number), str(unit))
-            return const(value, dimension, str(unit), self.loc(unit))
-        if _is(node, "neg"):
-            return negate(self.quantity(node.children[1], what))
-        if isinstance(node, Tree) and node.data in _OPS:
-            left, op, right = node.children
-            return combine(_OPS[node.data], self.quantity(left, what), self.quantity(right, what),
-                           self.loc(op), self.loc(node))
-        if _is(node, "ref"):
-            return self.param_ref(node.children[0])
-        if _is(node, "call"):
-            return self.distribution(node, what)
-        self.fail(node, f"{what} needs a number, got {self.describe(node)}")
-
-    def param_ref(self, name: Token) -> Quantity:
-        param = self.params.get(name)
-        if param is None:
-            if name in self.declared:
-                self.fail(name, f"param '{name}' is used before its declaration on line {self.declared[name]}")
-            if not self.params:
-                self.fail(name, f"unknown name '{name}' (no param is declared before it)")
-            self.fail(name, unknown("param", name, self.params))
-        if isinstance(param, Choice):
-            self.fail(name, f"param '{name}' is a choice of actor kinds, not a number")
-        if param.fixed:
-            return dataclasses.replace(param, location=self.loc(name))
-        return Quantity(ParamRef(str(name), param.dimension), param.dimension, param.unit, self.loc(name))
-
-    def distribution(self, node: Tree, what: str) -> Quantity:
-        """uniform(low, high) or normal(mean, sd, min: …, max: …): arguments share one dimension."""
-        name, positional, kwargs = self.call(node, what)
-        if name == "choice":
-            self.fail(name, "choice(…) picks an actor kind: write it after 'actor NAME:' or in a param")
-        if name not in ("uniform", "normal"):
-            self.fail(name, unknown("function", name, ("uniform", "normal")))
-        usage = "uniform(LOW, HIGH)" if name == "uniform" else "normal(MEAN, SD, min: LOW, max: HIGH)"
-        if len(positional) != 2 or (name == "uniform" and kwargs):
-            self.fail(name, f"{name} takes {usage}")
-        first, second = (self.quantity(arg, what) for arg in positional)
-        bounds: dict[str, Quantity] = {}
-        for key, value in kwargs:
-            if key not in ("min", "max"):
-                self.fail(key, unknown("normal argument", key, ("min", "max")))
-            if key in bounds:
-                self.fail(key, f"argument '{key}' is given twice")
-            bounds[str(key)] = self.quantity(value, what)
-        dimension = same_dimension(name, [first, second, *bounds.values()])
-        low, high = (first, second) if name == "uniform" else (bounds.get("min"), bounds.get("max"))
-        if low is not None and high is not None and low.fixed and high.fixed and not (
-                low.value <= high.value if name == "uniform" else low.value < high.value):
-            relation = "low <= high" if name == "uniform" else "min < max"
-            self.fail(node, f"{name} needs {relation}, got {low.value:g} and {high.value:g} {dimension.si}")
-        if name == "uniform":
-            expr: Expr = Uniform(first.expr, second.expr, dimension)
-        else:
-            if second.fixed and second.value <= 0:
-                self.fail(positional[1], f"normal needs a positive standard deviation, got {second.value:g} "
-                                         f"{dimension.si}")
-            expr = Normal(first.expr, second.expr, low and low.expr, high and high.expr, dimension)
-        return Quantity(expr, dimension, first.unit, self.loc(node))
-
-    def choice(self, node: Tree) -> Choice:
-        """choice(car: 2, truck: 1): actor kinds with positive fixed weights."""
-        name, positional, kwargs = self.call(node, "actor kind")
-        if name != "choice":
-            self.fail(name, "an actor kind is a name like car, or choice(car: 2, truck: 1)")
-        if positional or not kwargs:
-            self.fail(positional[0] if positional else name, "choice takes kind: weight pairs like "
-                                                             "choice(car: 2, truck: 1)")
-        options: dict[str, float] = {}
-        for kind, weight in kwargs:
-            if kind not in ACTOR_KINDS:
-                self.fail(kind, unknown("actor kind", kind, ACTOR_KINDS))
-            if kind in options:
-                self.fail(kind, f"kind '{kind}' is given twice")
-            q = self.quantity(weight, "choice weight")
-            if not q.dimension.dimensionless or not q.fixed:
-                self.fail(weight, f"a choice weight is a fixed plain number, got {q.described()}"
-                                  f"{'' if q.fixed else ' that is random'}")
-            if q.value <= 0:
-                self.fail(weight, f"a choice weight must be positive, got {q.value:g}")
-            options[str(kind)] = q.value
-        return Choice(tuple(options), tuple(options.values()))
-
-    def value(self, node: Node, dimension: str, what: str, minimum: float | None = None) -> Value:
-        """A value of ``dimension`` in SI (or its expression where random), at least ``minimum`` when fixed."""
-        result = expect(self.quantity(node, what), dimension, what)
-        if minimum is not None and not isinstance(result, Expr) and result < minimum:
-            unit = "" if dimension == COUNT else f" {DIMENSIONS[dimension].si}"
-            self.fail(node, f"{what} must be at least {minimum:g}{unit}, got {result:g}{unit}")
-        return result
-
-    @staticmethod
-    def describe(node: Tree) -> str:
-        """How a message names a value the field cannot take."""
-        if node.data in ("ref", "call"):
-            return f"{'the name' if node.data == 'ref' else 'a call to'} '{node.children[0]}'"
-        return _KINDS[node.data]
+    def attempt(self, node: Node, names: Iterable[str], work) -> Any:
+        """Run ``work()``; a ScenarioSimError is kept and ``names`` are marked broken. Returns None then."""
+        try:
+            return work()
+        except Cascade:
+            pass
+        except ScenarioErrors as err:
+            self.errors.extend(err.errors)
+        except ScenarioSimError as err:
+            self.errors.append(err)
+        self.broken.update(names)
+        return None
 
     # -- fields
 
@@ -246,24 +88,24 @@ class _Compiler:
         name, args = field.children[0], self.args(field)
         if len(args) > 1:
             self.fail(args[1], f"{name} takes one value, got {len(args)}")
-        if _is(args[0], "named"):
+        if is_tree(args[0], "named"):
             if (subtraction := _as_subtraction(args[0])) is not None:
                 return subtraction
             self.fail(args[0], f"{name} takes a plain value, not a labelled one")
         return args[0]
 
     def labelled(self, field: Tree, labels: tuple[str, ...], *, required: tuple[str, ...] = (),
-                 positional: int = 0) -> tuple[list[Node], dict[str, Node]]:
-        """Split ``name: a, label value, …`` into positional values and label → value."""
+                 positional: int | None = 0) -> tuple[list[Node], dict[str, Node]]:
+        """Split ``name: a, label value, …`` into unlabelled values and label → value."""
         name, args = field.children[0], self.args(field)
-        args = [_as_subtraction(a) or a if _is(a, "named") and a.children[0] not in labels else a for a in args]
-        values = [a for a in args if not _is(a, "named")]
-        if len(values) != positional:
+        args = [_as_subtraction(a) or a if is_tree(a, "named") and a.children[0] not in labels else a for a in args]
+        values = [a for a in args if not is_tree(a, "named")]
+        if positional is not None and len(values) != positional:
             self.fail(values[positional] if len(values) > positional else name,
                       f"{name} takes {positional or 'no'} unlabelled value{'s' * (positional != 1)}, "
                       f"got {len(values)}")
         named: dict[str, Node] = {}
-        for label, value in (a.children for a in args if _is(a, "named")):
+        for label, value in (a.children for a in args if is_tree(a, "named")):
             if label not in labels:
                 self.fail(label, unknown(f"{name} keyword", label, labels))
             if label in named:
@@ -273,9 +115,9 @@ class _Compiler:
             self.fail(name, f"{name} needs {', '.join(repr(m) for m in missing)}")
         return values, named
 
-    def measured(self, dimension: str) -> Handler:
+    def measured(self, dimension: str, minimum: float | None = None) -> Handler:
         """A handler for a one-value field of ``dimension``."""
-        return lambda field, prefix: self.value(self.one(field), dimension, str(field.children[0]))
+        return lambda field, prefix: self.value(self.one(field), dimension, str(field.children[0]), minimum)
 
     def fields(self, nodes: Iterable[Tree], handlers: dict[str, Handler], prefix: str, owner: Token,
                title: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -283,10 +125,10 @@ class _Compiler:
         values: dict[str, Any] = {}
         for node in nodes:
             self.field(node, handlers, prefix, values)
-        self.require(values, required, owner, title)
+        self.require_fields(values, required, owner, title)
         return values
 
-    def require(self, values: dict[str, Any], required: tuple[str, ...], owner: Token, title: str) -> None:
+    def require_fields(self, values: dict[str, Any], required: tuple[str, ...], owner: Token, title: str) -> None:
         if missing := [r for r in required if r not in values]:
             self.fail(owner, f"{title} is missing required field{'s' * (len(missing) > 1)}: {', '.join(missing)}")
 
@@ -300,64 +142,89 @@ class _Compiler:
         self.where[path] = self.loc(node.children[1] if len(node.children) > 1 else name)
         values[str(name)] = handlers[name](node, prefix)
 
-    def call(self, node: Node, what: str) -> tuple[Token, list[Node], list[tuple[Token, Node]]]:
-        """A call's name, positional arguments and (keyword, value) pairs."""
-        if not _is(node, "call"):
-            self.fail(node, f"{what} needs a call like name(…), got {self.describe(node)}")
-        name, *args = node.children
-        return (name, [a for a in args if not _is(a, "kwarg")],
-                [tuple(a.children) for a in args if _is(a, "kwarg")])
+    def names(self, field: Tree, known: tuple[str, ...], what: str) -> tuple[str, ...]:
+        """``labels: a, b, c`` — a list of names from ``known``, each once."""
+        out: list[str] = []
+        for arg in self.args(field):
+            if not is_tree(arg, "ref"):
+                self.fail(arg, f"{field.children[0]} lists names like {known[0]}, got {self.describe(arg)}")
+            name = arg.children[0]
+            if name not in known:
+                self.fail(name, unknown(what, name, known))
+            if name in out:
+                self.fail(name, f"'{name}' is listed twice")
+            out.append(str(name))
+        return tuple(out)
 
     # -- the scenario
 
     def scenario(self, node: Tree) -> ScenarioSpec:
         name, *statements = node.children
         self.where[""] = self.loc(name)
-        handlers = {"seed": lambda f, p: self.value(self.one(f), COUNT, "seed", minimum=0),
-                    "duration": self.measured("time"), "timestep": self.measured("time"),
-                    "environment": self.environment}
+        handlers = {"seed": self.seed, "duration": self.measured("time"), "timestep": self.measured("time"),
+                    "max_attempts": self.measured(COUNT, 1), "environment": self.environment,
+                    "output": self.output}
         for statement in statements:
             if statement.data == "param":
                 self.declared.setdefault(str(statement.children[0]), statement.children[0].line)
-        parts: dict[str, list] = {"road": [], "actor": [], "camera": []}
-        builders = {"road": self.road, "actor": self.actor, "camera": self.camera}
+        parts: dict[str, list] = {"road": [], "actor": [], "camera": [], "require": []}
+        builders = {"road": self.road, "actor": self.actor, "camera": self.camera, "require": self.requirement}
         settings: dict[str, Any] = {}
         for statement in statements:
-            if statement.data == "param":
-                self.param(statement)
-            elif statement.data in builders:
-                parts[statement.data].append(builders[statement.data](statement, len(parts[statement.data])))
+            kind = statement.data
+            if kind == "param":
+                self.attempt(statement, [statement.children[0]], lambda s=statement: self.param(s))
+            elif kind in builders:
+                index = len(parts[kind])
+                names = [statement.children[0]] if kind != "require" else []
+                built = self.attempt(statement, names, lambda s=statement, k=kind, i=index: builders[k](s, i))
+                if built is not None:
+                    parts[kind].append(built)
             else:
-                self.field(statement, handlers, "", settings)
-        self.require(settings, ("seed", "duration", "timestep"), name, f"scenario '{name}'")
-        spec = ScenarioSpec(name=str(name), roads=tuple(parts["road"]), actors=tuple(parts["actor"]),
-                            cameras=tuple(parts["camera"]), source=self.filename, params=tuple(self.random),
-                            locations=tuple(self.where.items()), **settings)
+                self.attempt(statement, [], lambda s=statement: self.field(s, handlers, "", settings))
+        if not self.errors:     # a failed field line already explains a missing field
+            self.attempt(name, [], lambda: self.require_fields(settings, ("seed", "duration", "timestep"), name,
+                                                                 f"scenario '{name}'"))
+        actors = self.attempt(name, [], lambda: self.behaviors(parts["actor"]))
+        raise_all(sorted(self.errors, key=_order))
+        spec = ScenarioSpec(name=str(name), roads=tuple(parts["road"]), actors=tuple(actors),
+                            cameras=tuple(parts["camera"]), requires=tuple(parts["require"]), source=self.filename,
+                            params=tuple(self.param_records), locations=tuple(self.where.items()), **settings)
         try:
             return validate(spec)
         except ScenarioValidationError as err:
-            raise type(err)(err.message, location=self.locate(err.field), field=err.field) from None
+            raise type(err)(err.message, location=locate(self.where.items(), err.field), field=err.field) from None
+
+    def seed(self, field: Tree, prefix: str) -> int:
+        node = self.one(field)
+        if not is_tree(node, "number") or not str(node.children[0]).isdigit():
+            self.fail(node, f"seed needs a whole number like 42, got {self.describe(node)}")
+        if len(str(node.children[0])) > 19 or int(node.children[0]) >= 2 ** 63:
+            self.fail(node, "seed must be below 2**63")
+        return int(node.children[0])
 
     def param(self, node: Tree) -> None:
-        """``param NAME = EXPR``: fixed params fold into their uses; random ones go to spec.params."""
+        """``param NAME = EXPR``: a Param record; uses are ParamRefs, so --set and sweeps can replace it."""
         name, value = node.children
         if name in self.params:
-            self.fail(name, f"param '{name}' is declared twice (first on line {self.declared[name]})")
+            first = self.global_names[name][1].line if name in self.global_names else \
+                f"line {self.declared[name]}"
+            self.fail(name, f"param '{name}' is declared twice (first on {first})")
         self.where[f"params.{name}"] = self.loc(value)
-        if _is(value, "call") and value.children[0] == "choice":
-            self.params[str(name)] = choice = self.choice(value)
-            self.random.append(Param(str(name), choice))
-            return
-        q = self.quantity(value, f"param '{name}'")
-        self.params[str(name)] = q
-        if not q.fixed:
-            self.random.append(Param(str(name), q.expr))
+        param, info = compile_param(self, node)
+        self.params[str(name)] = info
+        self.param_records.append(param)
 
     def environment(self, node: Tree, prefix: str) -> EnvironmentSpec:
         name, *fields = node.children
         if node.data != "section":
-            self.fail(name, "environment is a block: put sun and fog on indented lines below 'environment:'")
-        values = self.fields(fields, {"sun": self.sun, "fog": self.fog}, "environment", name, "environment")
+            self.fail(name, "environment is a block: put sun, fog, rain … on indented lines below 'environment:'")
+        frac = {k: (lambda f, p, k=k: self.fraction(self.one(f), k)) for k in ("rain", "snow", "clouds", "wetness")}
+        handlers = {"sun": self.sun, "time_of_day": self.measured("time"), "latitude": self.measured("angle"),
+                    "day_of_year": self.measured(COUNT, 1), "fog": self.fog, **frac}
+        values = self.fields(fields, handlers, "environment", name, "environment")
+        if "sun" in values and "time_of_day" in values:
+            self.fail(fields[0], "give either sun or time_of_day, not both: time_of_day sets the sun")
         if "fog" in values:
             values["fog_visual_range"] = values.pop("fog")
         return EnvironmentSpec(**values)
@@ -366,14 +233,31 @@ class _Compiler:
         _, named = self.labelled(field, ("elevation", "azimuth"))
         return SunSpec(**{label: self.value(v, "angle", label) for label, v in named.items()})
 
-    def fog(self, field: Tree, prefix: str) -> float:
+    def fog(self, field: Tree, prefix: str) -> Value:
         _, named = self.labelled(field, ("visual_range",), required=("visual_range",))
         return self.value(named["visual_range"], "length", "visual_range")
+
+    def output(self, node: Tree, prefix: str) -> OutputSpec:
+        name, *fields = node.children
+        if node.data != "section":
+            self.fail(name, "output is a block: put labels and formats on indented lines below 'output:'")
+        handlers = {"labels": lambda f, p: self.names(f, LABEL_KINDS, "label kind"),
+                    "formats": lambda f, p: self.names(f, DATASET_FORMATS, "format")}
+        return OutputSpec(**self.fields(fields, handlers, "output", name, "output"))
+
+    def requirement(self, node: Tree, index: int) -> Requirement:
+        (condition,) = node.children
+        self.where[f"requires[{index}]"] = self.loc(condition)
+        start, end = _span(condition)
+        text = " ".join(self.lines[start[0] - 1][start[1] - 1:end[1] - 1].split()) if start[0] == end[0] else \
+            f"on line {start[0]}"
+        return Requirement(self.condition(condition, live=False), text)
 
     def road(self, node: Tree, index: int):
         name, call = node.children
         prefix = f"roads[{index}]"
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
+        self.check_new_name(name, "road")
         generator, positional, kwargs = self.call(call, "road")
         if generator not in ROAD_GENERATORS:
             self.fail(generator, unknown("road generator", generator, ROAD_GENERATORS))
@@ -381,50 +265,168 @@ class _Compiler:
             self.fail(positional[0], f"{generator}() takes named arguments like 'length: 1 km'")
         params = {f.name: f for f in dataclasses.fields(ROAD_GENERATORS[generator]) if f.name != "name"}
         args: dict[str, Any] = {}
-        for key, value in kwargs:
-            if key not in params:
-                self.fail(key, unknown(f"{generator} argument", key, params))
-            if key in args:
-                self.fail(key, f"argument '{key}' is given twice")
+        for key, value in self.keywords(generator, kwargs, params).items():
             self.where[f"{prefix}.{key}"] = self.loc(value)
             meta = params[key].metadata
-            args[str(key)] = self.value(value, meta["dimension"], str(key), meta.get("minimum"))
+            args[key] = self.value(value, meta["dimension"], key, meta.get("minimum"), meta.get("maximum"))
         if missing := [k for k, f in params.items() if k not in args and f.default is dataclasses.MISSING]:
             self.fail(generator, f"{generator}() is missing required argument{'s' * (len(missing) > 1)}: "
                                  f"{', '.join(missing)}")
-        return ROAD_GENERATORS[generator](name=str(name), **args)
+        record = ROAD_GENERATORS[generator](name=str(name), **args)
+        self.roads[str(name)] = record
+        return record
+
+    def check_new_name(self, name: Token, current: str) -> None:
+        if name in self.roads or name in self.actors:
+            what = "road" if name in self.roads else "actor"
+            self.fail(name, f"{what} '{name}' is defined twice" if what == current else
+                      f"'{name}' is already the name of {'a road' if what == 'road' else 'an actor'}")
 
     def actor(self, node: Tree, index: int) -> ActorSpec:
         name, kind, *fields = node.children
         prefix = f"actors[{index}]"
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
         self.where[f"{prefix}.kind"] = self.loc(kind)
-        if isinstance(kind, Tree):
-            kind = self.choice(kind)
-        elif isinstance(self.params.get(kind), Choice):
-            kind = ParamRef(str(kind), None)
-        elif kind in self.params:
-            self.fail(kind, f"param '{kind}' is a number, not an actor kind")
-        elif kind not in ACTOR_KINDS:
-            self.fail(kind, unknown("actor kind", kind, ACTOR_KINDS))
-        values = self.fields(fields, {"at": self.at, "speed": self.measured("speed")}, prefix, name,
-                             f"actor '{name}'", required=("at", "speed"))
-        return ActorSpec(name=str(name), kind=kind if isinstance(kind, Expr) else str(kind), **values.pop("at"),
-                         **values)
+        self.check_new_name(name, "actor")
+        kind_value = self.name_value(Tree("ref", [kind]) if isinstance(kind, Token) else kind, ACTOR_KINDS,
+                                     "actor kind")
+        behavior = [f for f in fields if f.data == "behavior"]
+        if len(behavior) > 1:
+            self.fail(behavior[1], "behavior is given twice")
+        self.actors[str(name)] = kind_value        # visible to its own size attributes and to later actors
+        self.current = str(name)
+        handlers = {"at": self.at, "speed": self.measured("speed"), "color": self.color, "size": self.box_size}
+        values = self.fields([f for f in fields if f.data != "behavior"], handlers, prefix, name,
+                             f"actor '{name}'", required=("at",))
+        self.actor_roads[str(name)] = values["at"]["road"]
+        if behavior:
+            self.where[f"{prefix}.behavior"] = self.loc(behavior[0])
+        return ActorSpec(name=str(name), kind=kind_value, **values.pop("at"), **values,
+                         behavior=behavior[0] if behavior else ())   # compiled in behaviors()
+
+    def color(self, field: Tree, prefix: str) -> str | Expr:
+        return self.name_value(self.one(field), COLORS, "colour")
+
+    def box_size(self, field: Tree, prefix: str) -> tuple[Value, Value, Value]:
+        node = self.one(field)
+        if not is_tree(node, "tuple") or len(node.children) != 3:
+            self.fail(node, f"size needs (length, width, height) lengths, got {self.describe(node)}")
+        return tuple(self.value(v, "length", "size", 0.01) for v in node.children)
 
     def at(self, field: Tree, prefix: str) -> dict[str, Any]:
-        """``at: lane(ROAD, N), s LENGTH`` → road, lane, s."""
-        (lane,), named = self.labelled(field, ("s",), required=("s",), positional=1)
-        function, args, kwargs = self.call(lane, "at")
-        if function != "lane":
-            self.fail(function, unknown("position", function, ("lane",)))
-        if kwargs or len(args) != 2 or not _is(args[0], "ref"):
-            self.fail(function, "lane() takes a road name and a lane number: lane(main, 2)")
-        road, number = args
-        self.where[f"{prefix}.road"], self.where[f"{prefix}.lane"] = self.loc(road), self.loc(number)
-        self.where[f"{prefix}.s"] = self.loc(named["s"])
-        return {"road": str(road.children[0]), "lane": self.value(number, COUNT, "lane"),
-                "s": self.value(named["s"], "length", "s")}
+        """Placement: ``lane(ROAD, N)``, ``sidewalk(ROAD, side: …)``, ``crosswalk(ROAD, N)``, or relative to an
+        earlier actor (``same_lane``, ``left_of``, ``right_of``, ``ahead_of``, ``behind``); ``s`` and ``d``."""
+        terms, named = self.labelled(field, ("s", "d"), positional=None)
+        out: dict[str, Any] = {}
+        lateral = longitudinal = None
+        me = self.current
+        for term in terms:
+            function, positional, kwargs = self.call(term, "at")
+            if function in ("lane", "sidewalk", "crosswalk", "same_lane", "left_of", "right_of"):
+                if lateral is not None:
+                    self.fail(function, f"at has two lateral positions ('{lateral}' and '{function}')")
+                lateral = function
+            elif function in ("ahead_of", "behind"):
+                if longitudinal is not None:
+                    self.fail(function, f"at has two longitudinal positions ('{longitudinal}' and '{function}')")
+                longitudinal = function
+            else:
+                self.fail(function, unknown("position", function, PLACEMENTS))
+            out.update(self.placement(function, positional, kwargs, me, out))
+            for key in PLACED[function]:
+                self.where[f"{prefix}.{key}"] = self.loc(positional[1] if key in ("lane", "crosswalk") and
+                                                         function in ("lane", "crosswalk") else term)
+        if lateral is None and longitudinal is None:
+            self.fail(field.children[0], "at needs a lane, sidewalk or crosswalk, or a position relative to an "
+                                         "actor: at: lane(main, 2), s 100 m")
+        if "s" in named:
+            if longitudinal is not None:
+                self.fail(named["s"], f"give either s or {longitudinal}(…), not both")
+            out["s"] = self.value(named["s"], "length", "s")
+            self.where[f"{prefix}.s"] = self.loc(named["s"])
+        elif "s" not in out and out.get("area") != "crosswalk":
+            self.fail(field.children[0], "at needs a position along the road: s 100 m, or ahead_of/behind(ACTOR)")
+        if "d" in named:
+            out["d"] = self.value(named["d"], "length", "d")
+        for key in ("road", "lane", "crosswalk", "area", "arm", "side"):
+            self.where.setdefault(f"{prefix}.{key}", self.loc(terms[0] if terms else field.children[0]))
+        if "road" not in out:      # behind/ahead_of alone: the other actor's lane
+            out.update(self.placement("same_lane", [longitudinal_ref(self, terms)], [], me, out))
+        return out
+
+    def placement(self, function: Token, positional: list[Node], kwargs, me: str, so_far: dict) -> dict[str, Any]:
+        usage = PLACEMENTS[function]
+        if function in ("lane", "crosswalk"):
+            known = ("arm",) if function == "lane" else ()
+            extra = self.keywords(function, kwargs, known)
+            if len(positional) != 2 or not is_tree(positional[0], "ref"):
+                self.fail(function, f"{function}() takes {usage}")
+            road = self.road_name(positional[0])
+            number = self.value(positional[1], COUNT, function)
+            if function == "crosswalk":
+                if isinstance(number, Expr):
+                    self.fail(positional[1], "the crosswalk number must be a fixed whole number")
+                return {"road": road, "area": "crosswalk", "crosswalk": number}
+            out = {"road": road, "area": "lane", "lane": number}
+            if "arm" in extra:
+                if not is_tree(extra["arm"], "ref"):
+                    self.fail(extra["arm"], "arm needs a name like south")
+                out["arm"] = str(extra["arm"].children[0])
+            return out
+        if function == "sidewalk":
+            extra = self.keywords(function, kwargs, ("side",))
+            if len(positional) != 1 or not is_tree(positional[0], "ref"):
+                self.fail(function, f"sidewalk() takes {usage}")
+            side = extra.get("side")
+            if side is not None and not (is_tree(side, "ref") and side.children[0] in ("left", "right")):
+                self.fail(side, "side is left or right")
+            return {"road": self.road_name(positional[0]), "area": "sidewalk",
+                    "side": str(side.children[0]) if side is not None else "right"}
+        # relative to another actor
+        known = {"left_of": ("lanes",), "right_of": ("lanes",), "same_lane": (), "ahead_of": ("by",),
+                 "behind": ("by",)}[function]
+        extra = self.keywords(function, kwargs, known)
+        if len(positional) != 1:
+            self.fail(function, f"{function}() takes {usage}")
+        other = self.earlier_actor(positional[0], me)
+        road = self.actor_roads[other]
+        lane = Attr(other, "lane", DIMENSIONLESS)
+        if function in ("ahead_of", "behind"):
+            gap = self.value(extra["by"], "length", "by") if "by" in extra else 0.0
+            half = BinOp("/", BinOp("+", Attr(other, "length", LENGTH), Attr(me, "length", LENGTH), LENGTH),
+                         Const(2.0, DIMENSIONLESS), LENGTH)
+            offset = BinOp("+", half, _const(gap), LENGTH)
+            return {"s": BinOp("+" if function == "ahead_of" else "-", Attr(other, "s", LENGTH), offset, LENGTH)}
+        out: dict[str, Any] = {"road": road, "area": "lane", "s": Attr(other, "s", LENGTH)}
+        if function == "same_lane":
+            out["lane"] = lane
+        else:
+            lanes = self.value(extra["lanes"], COUNT, "lanes", 1) if "lanes" in extra else 1
+            out["lane"] = BinOp("+" if function == "left_of" else "-", lane, _const(lanes, DIMENSIONLESS),
+                                DIMENSIONLESS)
+        if "s" in so_far:
+            out["s"] = so_far["s"]
+        return out
+
+    def road_name(self, node: Tree) -> str:
+        name = node.children[0]
+        if name in self.broken:
+            raise Cascade(name)
+        if name not in self.roads:
+            self.fail(name, unknown("road", name, self.roads))
+        return str(name)
+
+    def earlier_actor(self, node: Node, me: str) -> str:
+        if not is_tree(node, "ref"):
+            self.fail(node, f"expected an actor name, got {self.describe(node)}")
+        name = node.children[0]
+        if name in self.broken:
+            raise Cascade(name)
+        if name == me:
+            self.fail(name, "an actor cannot be placed relative to itself")
+        if name not in self.actors or name not in self.actor_roads:
+            self.fail(name, unknown("earlier actor", name, [a for a in self.actor_roads]))
+        return str(name)
 
     def camera(self, node: Tree, index: int) -> CameraSpec:
         name, mount, *fields = node.children
@@ -432,26 +434,90 @@ class _Compiler:
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
         self.where[f"{prefix}.mount"] = self.loc(mount)
         handlers = {"position": self.position, "yaw": self.measured("angle"), "pitch": self.measured("angle"),
-                    "fov": self.measured("angle"), "size": self.size, "rate": self.measured("frequency")}
+                    "fov": self.measured("angle"), "size": self.image_size, "rate": self.measured("frequency")}
         values = self.fields(fields, handlers, prefix, name, f"camera '{name}'")
         if "size" in values:
             values["width"], values["height"] = values.pop("size")
         return CameraSpec(name=str(name), mount=str(mount), **values)
 
-    def position(self, field: Tree, prefix: str) -> tuple[float, float, float]:
+    def position(self, field: Tree, prefix: str) -> tuple[Value, Value, Value]:
         node = self.one(field)
-        if not _is(node, "tuple") or len(node.children) != 3:
+        if not is_tree(node, "tuple") or len(node.children) != 3:
             self.fail(node, f"position needs (x, y, z) lengths, got {self.describe(node)}")
         return tuple(self.value(v, "length", "position") for v in node.children)
 
-    def size(self, field: Tree, prefix: str) -> tuple[int, int]:
+    def image_size(self, field: Tree, prefix: str) -> tuple[int, int]:
         node = self.one(field)
-        if not _is(node, "size"):
+        if not is_tree(node, "size"):
             self.fail(node, f"size needs WIDTHxHEIGHT in pixels like 960x540, got {self.describe(node)}")
         width, height = str(node.children[0]).split("x")
+        if len(width) > 5 or len(height) > 5:
+            self.fail(node, f"image size {node.children[0]} must be 1..8192 px per side")
         return int(width), int(height)
 
 
-def compile_tree(tree: Tree, filename: str = "<string>") -> ScenarioSpec:
-    """The validated ScenarioSpec a parsed scenario file describes; errors carry file:line:col."""
-    return _Compiler(filename).scenario(tree)
+LENGTH = DIMENSIONS["length"]
+#: spec fields each placement function sets (for locating errors about them)
+PLACED = {"lane": ("road", "area", "lane", "arm"), "crosswalk": ("road", "area", "crosswalk"),
+          "sidewalk": ("road", "area", "side"), "same_lane": ("road", "area", "lane", "s"),
+          "left_of": ("road", "area", "lane", "s"), "right_of": ("road", "area", "lane", "s"),
+          "ahead_of": ("s",), "behind": ("s",)}
+#: placement functions → usage, for messages
+PLACEMENTS = {"lane": "a road and a lane number: lane(main, 2), or lane(junction, 1, arm: south)",
+              "sidewalk": "a road: sidewalk(main, side: left)",
+              "crosswalk": "a road and a crosswalk number: crosswalk(main, 1)",
+              "same_lane": "an earlier actor: same_lane(ego)",
+              "left_of": "an earlier actor: left_of(ego, lanes: 1)",
+              "right_of": "an earlier actor: right_of(ego, lanes: 1)",
+              "ahead_of": "an earlier actor: ahead_of(ego, by: 20 m)",
+              "behind": "an earlier actor: behind(ego, by: 20 m)"}
+
+
+def _const(value: Value, dimension=LENGTH) -> Expr:
+    return value if isinstance(value, Expr) else Const(float(value), dimension)
+
+
+def longitudinal_ref(compiler: ScenarioCompiler, terms: list[Node]) -> Node:
+    """The actor argument of the ahead_of/behind term among ``terms``."""
+    for term in terms:
+        if is_tree(term, "call") and term.children[0] in ("ahead_of", "behind"):
+            return term.children[1]
+    raise AssertionError("no longitudinal term")
+
+
+def compile_param(compiler, node: Tree) -> tuple[Param, ParamInfo]:
+    """``param NAME = EXPR`` → its record and scope entry (a number, or a choice of names)."""
+    name, value = node.children
+    line = f"{compiler.filename}:{name.line}"
+    if is_tree(value, "call") and value.children[0] == "choice":
+        choice = compiler.choice(value)
+        return Param(str(name), choice), ParamInfo(None, None, choice.options, line)
+    if is_tree(value, "ref") and value.children[0] in compiler.params and \
+            compiler.params[value.children[0]].dimension is None:
+        info = compiler.params[value.children[0]]
+        return Param(str(name), ParamRef(str(value.children[0]), None)), ParamInfo(None, None, info.options, line)
+    q = compiler.quantity(value, f"param '{name}'")
+    return Param(str(name), q.expr), ParamInfo(q.dimension, q.unit, (), line)
+
+
+def _span(node: Node) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(line, column) of the first character and just past the last of ``node``."""
+    tokens = [t for t in _tokens(node)]
+    first, last = tokens[0], tokens[-1]
+    return (first.line, first.column), (last.end_line or last.line, last.end_column or last.column)
+
+
+def _tokens(node: Node) -> list[Token]:
+    out, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Token):
+            out.append(item)
+        else:
+            stack.extend(reversed(item.children))
+    return out
+
+
+def _order(err: ScenarioSimError) -> tuple:
+    loc = err.location
+    return (0, loc.line, loc.column) if loc else (1, 0, 0)

@@ -16,26 +16,32 @@ _GRAMMAR = Path(__file__).with_name("grammar.lark")
 #: layout tokens (no text of their own) as a message names them
 _LAYOUT = {"_NL": "end of line", "_INDENT": "an indented block", "_DEDENT": "end of block", "$END": "end of file"}
 #: pattern terminals as a message names them; string terminals (':', 'actor' …) are quoted instead
-_PATTERNS = {"NAME": "a name", "NUMBER": "a number", "UNIT": "a unit", "SIZE": "an image size like 960x540"}
+_PATTERNS = {"NAME": "a name", "NUMBER": "a number", "UNIT": "a unit", "SIZE": "an image size like 960x540",
+             "CLOCK": "a time of day like 18:30", "STRING": "a quoted path", "COMPARE": "a comparison like >="}
 #: tokens placed at a line break whose error position is the start of the next line
 _AT_NEXT_LINE = {"_INDENT", "_DEDENT", "$END"}
 
 
-class _IndentError(DedentError):
-    """A line dedents to a column no enclosing block uses."""
+#: deepest nesting of (…) and […] accepted (a cap, so no input can exhaust the stack)
+MAX_BRACKETS = 64
 
-    def __init__(self, line: int, column: int) -> None:
-        super().__init__("unindent does not match any outer indentation level")
+
+class _IndentError(DedentError):
+    """A line dedents to a column no enclosing block uses, or brackets nest too deep."""
+
+    def __init__(self, line: int, column: int,
+                 message: str = "unindent does not match any outer indentation level") -> None:
+        super().__init__(message)
         self.line = line
         self.column = column
 
 
 class _Indenter(Indenter):
-    """Python-style blocks: _INDENT/_DEDENT from leading whitespace; line breaks inside (…) are ignored."""
+    """Python-style blocks: _INDENT/_DEDENT from leading whitespace; line breaks inside (…) and […] are ignored."""
 
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR"]
-    CLOSE_PAREN_types = ["RPAR"]
+    OPEN_PAREN_types = ["LPAR", "LSQB"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -45,6 +51,12 @@ class _Indenter(Indenter):
             yield from super().handle_NL(token)
         except DedentError:
             raise _IndentError(token.end_line, token.end_column) from None
+
+    def process(self, stream):
+        for token in super().process(stream):
+            if self.paren_level > MAX_BRACKETS:
+                raise _IndentError(token.line, token.column, f"brackets nest deeper than {MAX_BRACKETS} levels")
+            yield token
 
 
 @functools.cache
@@ -56,19 +68,25 @@ def _lark() -> Lark:
 
 def parse(text: str, filename: str = "<string>") -> Tree:
     """Parse scenario text into a syntax tree whose tokens carry 1-based line and column."""
+    lines = text.splitlines()
     try:
         return _lark().parse(text if text.endswith("\n") else text + "\n")
     except _IndentError as err:
-        raise ScenarioSyntaxError(str(err), location=SourceLocation(filename, err.line, err.column)) from None
+        raise ScenarioSyntaxError(str(err), location=_at(filename, lines, err.line, err.column)) from None
     except UnexpectedInput as err:
-        raise ScenarioSyntaxError(_message(err), location=_location(err, filename)) from None
+        raise ScenarioSyntaxError(_message(err), location=_location(err, filename, lines)) from None
 
 
-def _location(err: UnexpectedInput, filename: str) -> SourceLocation:
+def _at(filename: str, lines: list[str], line: int, column: int) -> SourceLocation:
+    line, column = max(1, line or 1), max(1, column or 1)
+    return SourceLocation(filename, line, column, lines[line - 1] if line <= len(lines) else "")
+
+
+def _location(err: UnexpectedInput, filename: str, lines: list[str]) -> SourceLocation:
     token = getattr(err, "token", None)
     if token is not None and token.type in _AT_NEXT_LINE and token.end_line is not None:
-        return SourceLocation(filename, token.end_line, token.end_column)
-    return SourceLocation(filename, err.line, err.column)
+        return _at(filename, lines, token.end_line, token.end_column)
+    return _at(filename, lines, err.line, err.column)
 
 
 def _message(err: UnexpectedInput) -> str:
@@ -93,9 +111,8 @@ def _expected(err: UnexpectedToken) -> set[str]:
 
 
 def _after(previous: Token | Tree | None) -> str:
-    if isinstance(previous, Tree):
-        tokens = list(previous.scan_values(lambda v: isinstance(v, Token)))
-        previous = tokens[-1] if tokens else None
+    while isinstance(previous, Tree):      # its last token, iteratively (trees may be deep)
+        previous = previous.children[-1] if previous.children else None
     if previous is None or previous.type in _LAYOUT:
         return ""
     return f" after '{previous}'"

@@ -6,7 +6,8 @@ import shapely
 
 from scenariosim.roads.geometry import arc_length, offset_polyline
 from scenariosim.roads.network import DASHED, SOLID, Lane, Marking, RoadNetwork
-from scenariosim.spec.roads import HighwaySpec
+from scenariosim.errors import ScenarioValidationError
+from scenariosim.spec.roads import ROAD_GENERATORS, HighwaySpec
 
 _SAMPLE_SPACING = 10.0  # [m] between centre-line vertices
 
@@ -36,6 +37,10 @@ def build(roads) -> RoadNetwork:
     """Build every road of a scenario into one network (lanes of later roads follow earlier ones)."""
     lanes, markings, surfaces = [], [], []
     for road in roads:
+        if type(road) not in GENERATORS:
+            raise ScenarioValidationError(f"road '{road.name}': the {_generator_name(road)} generator can be "
+                                          f"written and checked but not built yet (built: "
+                                          f"{', '.join(_generator_name(g) for g in GENERATORS)})")
         net = GENERATORS[type(road)](road)
         base = len(lanes)
         lanes += [Lane(road=l.road, number=l.number, centre=l.centre, cum_s=l.cum_s, width=l.width,
@@ -45,3 +50,8 @@ def build(roads) -> RoadNetwork:
         surfaces.append(net.surface)
     surface = shapely.union_all(surfaces) if surfaces else shapely.Polygon()
     return RoadNetwork(lanes=tuple(lanes), markings=tuple(markings), surface=surface)
+
+
+def _generator_name(road) -> str:
+    kind = road if isinstance(road, type) else type(road)
+    return next(name for name, record in ROAD_GENERATORS.items() if record is kind)

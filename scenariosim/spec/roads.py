@@ -1,22 +1,57 @@
 """Road specs: one frozen record per road generator, and the registry of generator names.
 
 A generator's keyword arguments are the record's fields; each field's ``metadata["dimension"]``
-names the physical dimension the scenario language checks ("length", "count", …).
+names the physical dimension the scenario language checks ("length", "count", …) and
+``metadata["minimum"]``/``["maximum"]`` the range allowed. Besides its fields, a record answers the
+placement questions the language asks: which lane numbers and arms exist, whether there are
+sidewalks, how many crosswalks. (roads/generators.py builds the geometry; generators not built yet
+say so when a world is built.)
+
+Lane numbers: on a one-way road lanes are 1..lanes from the right edge. On a two-way road lanes
+1..lanes drive forward (1 = rightmost) and −1..−lanes drive the other way (−1 = that side's rightmost).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
-def _arg(dimension: str, default=None, *, minimum: float | None = None):
-    meta = {"dimension": dimension, "minimum": minimum}
+def _arg(dimension: str, default=None, *, minimum: float | None = None, maximum: float | None = None):
+    meta = {"dimension": dimension, "minimum": minimum, "maximum": maximum}
     if default is None:
         return field(metadata=meta)
     return field(default=default, metadata=meta)
 
 
+#: the largest whole-number road argument (lanes, arms, blocks …)
+MAX_COUNT = 32
+
+
+class _Road:
+    """Placement answers shared by every road record (``lanes`` lanes per direction)."""
+
+    __slots__ = ()
+    two_way: ClassVar[bool] = False
+    arms: ClassVar[tuple[str, ...]] = ()       # named approaches for lane(ROAD, N, arm: NAME)
+
+    def lane_numbers(self) -> tuple[int, ...]:
+        forward = tuple(range(1, self.lanes + 1))
+        return forward + tuple(-k for k in forward) if self.two_way else forward
+
+    def arm_names(self) -> tuple[str, ...]:
+        return self.arms[:getattr(self, "arm_count", len(self.arms))]
+
+    @property
+    def has_sidewalks(self) -> bool:
+        return getattr(self, "sidewalk_width", 0.0) > 0
+
+    @property
+    def crosswalk_count(self) -> int:
+        return 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HighwaySpec:
+class HighwaySpec(_Road):
     """A straight one-way multi-lane road along +x, starting at x = 0.
 
     Lanes are numbered 1..lanes from the right edge (y = 0) to the left; lane k's centre line
@@ -25,11 +60,96 @@ class HighwaySpec:
 
     name: str
     length: float = _arg("length", minimum=1.0)          # [m]
-    lanes: int = _arg("count", 3, minimum=1)             # number of lanes
+    lanes: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)             # number of lanes
     lane_width: float = _arg("length", 3.5, minimum=2.0)  # [m]
 
 
-#: generator name in a scenario file → spec record
-ROAD_GENERATORS: dict[str, type] = {"highway": HighwaySpec}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MergeSpec(_Road):
+    """A one-way highway with an on-ramp joining from the right through an acceleration lane.
 
-RoadSpec = HighwaySpec
+    Arms: ``main`` (the highway lanes) and ``ramp`` (lane 1 of the ramp, later the acceleration lane).
+    """
+
+    arms: ClassVar[tuple[str, ...]] = ("main", "ramp")
+    name: str
+    length: float = _arg("length", minimum=50.0)                 # [m] of the main road
+    lanes: int = _arg("count", 2, minimum=1, maximum=MAX_COUNT)
+    lane_width: float = _arg("length", 3.5, minimum=2.0)          # [m]
+    merge_at: float = _arg("length", 300.0, minimum=0.0)          # [m] s where the acceleration lane starts
+    acceleration_lane: float = _arg("length", 250.0, minimum=10.0)  # [m] its length, taper included
+    ramp_length: float = _arg("length", 200.0, minimum=10.0)      # [m] of ramp before it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreetSpec(_Road):
+    """A straight two-way urban street with sidewalks and optional crosswalk."""
+
+    two_way: ClassVar[bool] = True
+    name: str
+    length: float = _arg("length", minimum=1.0)                # [m]
+    lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)                   # per direction
+    lane_width: float = _arg("length", 3.25, minimum=2.0)       # [m]
+    sidewalk_width: float = _arg("length", 2.5, minimum=0.0)    # [m]; 0 = none
+    crosswalk_at: float = _arg("length", -1.0, minimum=-1.0)    # [m] s of a zebra crossing; −1 = none
+
+    @property
+    def crosswalk_count(self) -> int:
+        return int(self.crosswalk_at >= 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntersectionSpec(_Road):
+    """A 4-way (arms: 4) or T (arms: 3) junction of two-way streets, with crosswalks on every arm.
+
+    Arms are named by compass direction; a T junction (arm_count 3) lacks ``north``. Crosswalks are
+    numbered 1..arm_count in the order of ``arms``.
+    """
+
+    two_way: ClassVar[bool] = True
+    arms: ClassVar[tuple[str, ...]] = ("east", "south", "west", "north")
+    name: str
+    arm_count: int = _arg("count", 4, minimum=3, maximum=MAX_COUNT)                # 3 (T) or 4
+    arm_length: float = _arg("length", 80.0, minimum=10.0)      # [m]
+    lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)                    # per direction
+    lane_width: float = _arg("length", 3.25, minimum=2.0)        # [m]
+    sidewalk_width: float = _arg("length", 2.5, minimum=0.0)     # [m]
+    turn_lanes: int = _arg("count", 0, minimum=0, maximum=MAX_COUNT)               # extra left-turn lanes per approach
+
+    @property
+    def crosswalk_count(self) -> int:
+        return self.arm_count if self.sidewalk_width > 0 else 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundaboutSpec(_Road):
+    """A one-way circular road with ``arm_count`` two-way approaches (arms named arm1, arm2, …)."""
+
+    arms: ClassVar[tuple[str, ...]] = ("arm1", "arm2", "arm3", "arm4", "arm5", "arm6")
+    name: str
+    radius: float = _arg("length", 20.0, minimum=8.0)          # [m] to the centre of the circulating lanes
+    lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)
+    lane_width: float = _arg("length", 4.0, minimum=2.0)        # [m]
+    arm_count: int = _arg("count", 4, minimum=3, maximum=MAX_COUNT)
+    arm_length: float = _arg("length", 60.0, minimum=10.0)      # [m]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TownSpec(_Road):
+    """A grid of blocks × blocks intersections with sidewalks, buildings and street furniture."""
+
+    two_way: ClassVar[bool] = True
+    name: str
+    blocks: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)
+    block_size: float = _arg("length", 80.0, minimum=20.0)     # [m] between street centre lines
+    lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)                   # per direction
+    lane_width: float = _arg("length", 3.25, minimum=2.0)       # [m]
+    sidewalk_width: float = _arg("length", 2.5, minimum=0.0)    # [m]
+
+
+#: generator name in a scenario file → spec record
+ROAD_GENERATORS: dict[str, type] = {"highway": HighwaySpec, "merge": MergeSpec, "street": StreetSpec,
+                                    "intersection": IntersectionSpec, "roundabout": RoundaboutSpec,
+                                    "town": TownSpec}
+
+RoadSpec = HighwaySpec | MergeSpec | StreetSpec | IntersectionSpec | RoundaboutSpec | TownSpec

@@ -3,24 +3,46 @@
 Order of draws (fixed, so a seed always gives the same spec): the params in declaration order,
 then every field of the spec in dataclass field order, depth first (roads, environment, actors,
 cameras …); inside one expression left operand before right, arguments left to right.
+
+A draw that breaks a range check (``validate``) or a ``require`` is rejected and drawn again from
+the same generator, up to ``spec.max_attempts`` times; then ``sample`` fails and says which check
+rejected how often. ``overrides`` replace params (``--set``, sweep axes); ``unit`` gives params whose
+value is one distribution a coordinate in [0, 1) to use instead of a random draw on the first
+attempt (quasi-Monte Carlo sweeps).
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
+from collections import Counter
+from collections.abc import Mapping
 from statistics import NormalDist
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from scenariosim.errors import ScenarioValidationError
-from scenariosim.spec.scenario import ScenarioSpec
+from scenariosim.errors import ScenarioValidationError, SourceLocation
+from scenariosim.spec.behavior import AllOf, AnyOf, Compare, Negation
+from scenariosim.spec.catalogue import ACTOR_KINDS
+from scenariosim.spec.scenario import ScenarioSpec, SunSpec
+from scenariosim.spec.sun import sun_position
 from scenariosim.spec.validate import locate, validate
-from scenariosim.spec.values import BinOp, Choice, Const, Expr, Neg, Normal, ParamRef, Uniform
+from scenariosim.spec.values import Attr, BinOp, Choice, Const, Expr, Integer, Neg, Normal, Param, ParamRef, Uniform
 
 #: fields ``sample`` leaves alone
-_SKIP = {"params", "locations", "source", "name"}
+_SKIP = {"params", "locations", "source", "name", "requires"}
 #: the smallest probability handed to NormalDist.inv_cdf (it rejects 0 and 1)
 _TINY = 1e-300
+_COMPARE = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__,
+            "==": float.__eq__, "!=": float.__ne__}
+#: actor attributes taken from the box size, by index
+_SIZE_ATTRS = {"length": 0, "width": 1, "height": 2}
+
+
+class SampleStats(NamedTuple):
+    attempts: int                        # draws made, the accepted one included
+    rejections: dict[str, int]           # rejecting check ("file:line:col: latest message") → times
 
 
 def is_concrete(spec: Any) -> bool:
@@ -34,53 +56,146 @@ def is_concrete(spec: Any) -> bool:
     return True
 
 
-def sample(spec: ScenarioSpec, seed: int | None = None) -> ScenarioSpec:
+def sample(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[str, Any] | None = None,
+           unit: Mapping[str, float] | None = None) -> ScenarioSpec:
     """Draw every random value with ``numpy.random.default_rng(seed)`` (default: ``spec.seed``).
 
-    Returns a validated concrete spec whose ``seed`` is the seed used and whose ``params`` are
+    Returns a validated concrete spec whose ``seed`` is the seed used, with ``params`` and ``requires``
     resolved away. Errors name the field path and, for specs from a file, its file:line:col.
     """
+    return sample_with_stats(spec, seed, overrides=overrides, unit=unit)[0]
+
+
+def sample_with_stats(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[str, Any] | None = None,
+                      unit: Mapping[str, float] | None = None) -> tuple[ScenarioSpec, SampleStats]:
+    """``sample``, and how many draws it took and what rejected the others."""
     seed = spec.seed if seed is None else int(seed)
-    try:
-        drawn = _Sampler(np.random.default_rng(seed))
-        for param in spec.params:
-            drawn.params[param.name] = drawn.value(param.value, f"params.{param.name}")
-        concrete = dataclasses.replace(drawn.record(spec, ""), seed=seed, params=())
-        return validate(concrete)
-    except ScenarioValidationError as err:
-        if err.location is not None or not spec.locations:
-            raise
-        raise type(err)(err.message, location=locate(spec.locations, err.field), field=err.field) from None
+    params = _override(spec.params, overrides or {})
+    rng = np.random.default_rng(seed)
+    rejections: Counter[str] = Counter()      # where the check is → times it rejected a draw
+    messages: dict[str, str] = {}             # where → the latest rejection's message
+    where: dict[str, SourceLocation | None] = {}
+    for attempt in range(max(1, spec.max_attempts)):
+        try:
+            drawn = _Sampler(rng, unit if attempt == 0 else None)
+            for param in params:
+                drawn.params[param.name] = drawn.value(param.value, f"params.{param.name}", top=param.name)
+            concrete = dataclasses.replace(drawn.record(spec, ""), seed=seed, params=(), requires=())
+        except ScenarioValidationError as err:       # a definition that cannot be drawn: no retry helps
+            raise _located(err, spec) from None
+        try:
+            validate(concrete)
+        except ScenarioValidationError as err:
+            err = _located(err, spec)
+            key = str(err.location) if err.location else err.field or "spec"
+            rejections[key] += 1
+            messages[key], where[key] = err.message, err.location
+            continue
+        failed = [i for i, r in enumerate(spec.requires) if not drawn.holds(r.condition, "requires")]
+        if not failed:
+            return concrete, SampleStats(attempt + 1, {f"{k}: {messages[k]}": n for k, n in rejections.items()})
+        for i in failed:
+            location = locate(spec.locations, f"requires[{i}]")
+            key = str(location) if location else f"requires[{i}]"
+            rejections[key] += 1
+            messages[key], where[key] = f"require {spec.requires[i].text}", location
+    worst = rejections.most_common(1)[0][0]
+    summary = "; ".join(f"{messages[k]} ({k}) rejected {n} time{'s' * (n != 1)}" for k, n in rejections.most_common())
+    raise ScenarioValidationError(f"no draw met every check in {spec.max_attempts} attempts with seed {seed}: "
+                                  f"{summary}", location=where[worst])
+
+
+def _located(err: ScenarioValidationError, spec: ScenarioSpec) -> ScenarioValidationError:
+    if err.location is not None or not spec.locations:
+        return err
+    return type(err)(err.message, location=locate(spec.locations, err.field), field=err.field)
+
+
+def _override(params: tuple[Param, ...], overrides: Mapping[str, Any]) -> tuple[Param, ...]:
+    """``params`` with the values in ``overrides`` (name → SI float, name, or Expr) put in."""
+    known = {p.name: p for p in params}
+    for name in overrides:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (params: {', '.join(known) or 'none'})"
+            raise ScenarioValidationError(f"cannot set '{name}': the scenario has no such param{hint}",
+                                          field=f"params.{name}")
+    return tuple(dataclasses.replace(p, value=_as_expr(overrides[p.name], p.value)) if p.name in overrides else p
+                 for p in params)
+
+
+def _as_expr(value: Any, old: Expr) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, str):
+        return Choice((value,), (1.0,))
+    return Const(float(value), old.dimension)
 
 
 class _Sampler:
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: np.random.Generator, unit: Mapping[str, float] | None) -> None:
         self.rng = rng
+        self.unit = unit or {}
         self.params: dict[str, float | str] = {}
+        self.objects: dict[str, dict[str, Any]] = {}   # road/actor name → its fields sampled so far
+
+    def uniform01(self, top: str | None) -> float:
+        """A uniform draw in [0, 1): the param's qmc coordinate when one is given, else the generator's."""
+        if top is not None and top in self.unit:
+            return min(max(float(self.unit[top]), 0.0), math.nextafter(1.0, 0.0))
+        return float(self.rng.random())
 
     def record(self, obj: Any, path: str) -> Any:
         if isinstance(obj, Expr):
             return self.value(obj, path)
         if isinstance(obj, tuple):
             return tuple(self.record(v, f"{path}[{i}]") for i, v in enumerate(obj))
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            changes = {}
-            for f in dataclasses.fields(obj):
-                if f.name in _SKIP:
-                    continue
-                old = getattr(obj, f.name)
-                new = self.record(old, f"{path}.{f.name}" if path else f.name)
-                if new is not old:
-                    changes[f.name] = new
-            return dataclasses.replace(obj, **changes) if changes else obj
-        return obj
+        if not (dataclasses.is_dataclass(obj) and not isinstance(obj, type)):
+            return obj
+        name = getattr(obj, "name", None)
+        owner = isinstance(name, str) and path.startswith(("roads[", "actors[")) and path.endswith("]")
+        fields = self.objects.setdefault(name, {}) if owner else {}
+        changes = {}
+        for f in dataclasses.fields(obj):
+            if f.name in _SKIP:
+                continue
+            old = getattr(obj, f.name)
+            where = f"{path}.{f.name}" if path else f.name
+            new = self.record(old, where)
+            if f.metadata.get("dimension") == "count" and isinstance(new, float):
+                if not new.is_integer():
+                    raise ScenarioValidationError(f"{f.name} needs a whole number, got {new:g}", field=where)
+                new = int(new)
+            fields[f.name] = new
+            if new is not old:
+                changes[f.name] = new
+        if hasattr(obj, "time_of_day") and fields.get("time_of_day") is not None:
+            elevation, azimuth = sun_position(fields["time_of_day"], fields["latitude"], fields["day_of_year"])
+            changes["sun"] = SunSpec(elevation=elevation, azimuth=azimuth)
+        return dataclasses.replace(obj, **changes) if changes else obj
 
-    def value(self, expr: Expr, path: str) -> float | str:
-        """Evaluate ``expr``, drawing its random parts; a float in SI, or a str for a Choice."""
+    def attribute(self, expr: Attr, path: str) -> float:
+        fields = self.objects.get(expr.owner)
+        if fields is None:
+            raise ScenarioValidationError(f"'{expr.owner}' has no value yet: refer to roads and earlier actors",
+                                          field=path)
+        if expr.attr in _SIZE_ATTRS and "kind" in fields:
+            size = fields.get("size") or ACTOR_KINDS[fields["kind"]].size
+            return float(size[_SIZE_ATTRS[expr.attr]])
+        if expr.attr not in fields:
+            raise ScenarioValidationError(f"'{expr.owner}.{expr.attr}' has no value yet", field=path)
+        return float(fields[expr.attr])
+
+    def value(self, expr: Expr, path: str, top: str | None = None) -> float | str:
+        """Evaluate ``expr``, drawing its random parts; a float in SI, or a str for a Choice.
+
+        ``top`` names the param whose whole value ``expr`` is (its qmc coordinate applies)."""
         if isinstance(expr, Const):
             return expr.value
         if isinstance(expr, ParamRef):
             return self.params[expr.name]
+        if isinstance(expr, Attr):
+            return self.attribute(expr, path)
         if isinstance(expr, Neg):
             return -self.value(expr.operand, path)
         if isinstance(expr, BinOp):
@@ -93,17 +208,23 @@ class _Sampler:
             if low > high:
                 raise ScenarioValidationError(f"uniform needs low <= high, got {low:g} and {high:g} "
                                               f"{expr.dimension.si}", field=path)
-            return float(self.rng.uniform(low, high))
+            return low + (high - low) * self.uniform01(top)
+        if isinstance(expr, Integer):
+            low, high = self.value(expr.low, path), self.value(expr.high, path)
+            if not (low.is_integer() and high.is_integer() and low <= high):
+                raise ScenarioValidationError(f"integer needs whole numbers low <= high, got {low:g} and {high:g}",
+                                              field=path)
+            return float(min(low + math.floor(self.uniform01(top) * (high - low + 1)), high))
         if isinstance(expr, Normal):
-            return self.normal(expr, path)
+            return self.normal(expr, path, top)
         if isinstance(expr, Choice):
             total = np.cumsum(expr.weights)
-            index = int(np.searchsorted(total, self.rng.random() * total[-1], side="right"))
+            index = int(np.searchsorted(total, self.uniform01(top) * total[-1], side="right"))
             return expr.options[min(index, len(expr.options) - 1)]
         raise TypeError(f"not a value: {expr!r}")
 
-    def normal(self, expr: Normal, path: str) -> float:
-        """A normal draw; with bounds, by inverting the CDF over [Φ(low), Φ(high)] (one uniform draw)."""
+    def normal(self, expr: Normal, path: str, top: str | None) -> float:
+        """A normal draw by inverting the CDF over [Φ(low), Φ(high)] (one uniform draw; bounds optional)."""
         mean, sd = self.value(expr.mean, path), self.value(expr.sd, path)
         low = None if expr.low is None else self.value(expr.low, path)
         high = None if expr.high is None else self.value(expr.high, path)
@@ -113,11 +234,22 @@ class _Sampler:
         if low is not None and high is not None and low >= high:
             raise ScenarioValidationError(f"normal needs min < max, got {low:g} and {high:g} {expr.dimension.si}",
                                           field=path)
-        if low is None and high is None:
-            return float(self.rng.normal(mean, sd))
         dist = NormalDist(mean, sd)
         p_low = dist.cdf(low) if low is not None else 0.0
         p_high = dist.cdf(high) if high is not None else 1.0
-        p = min(max(p_low + (p_high - p_low) * self.rng.random(), _TINY), 1.0 - 1e-16)
+        p = min(max(p_low + (p_high - p_low) * self.uniform01(top), _TINY), 1.0 - 1e-16)
         x = dist.inv_cdf(p)
         return float(min(max(x, -np.inf if low is None else low), np.inf if high is None else high))
+
+    def holds(self, condition: Any, path: str) -> bool:
+        """Evaluate a requirement over sampled values."""
+        if isinstance(condition, AllOf):
+            return all(self.holds(c, path) for c in condition.conditions)
+        if isinstance(condition, AnyOf):
+            return any(self.holds(c, path) for c in condition.conditions)
+        if isinstance(condition, Negation):
+            return not self.holds(condition.condition, path)
+        if isinstance(condition, Compare):
+            left, right = (float(self.value(v, path)) for v in (condition.left, condition.right))
+            return _COMPARE[condition.op](left, right)
+        raise TypeError(f"not a condition: {condition!r}")

@@ -1,25 +1,26 @@
 """The ScenarioSpec: a frozen, validated description of one scenario, in SI units.
 
 Both the scenario language (dsl/) and the Python API produce it; everything downstream reads it.
-Angles are radians, lengths metres, speeds m/s, times seconds, rates hertz.
+Angles are radians, lengths metres, speeds m/s, times seconds, rates hertz, fractions 0..1.
 
-A spec may hold unresolved values (spec.values: distributions, param references) in any float
-field and in ``ActorSpec.kind``; ``sample(spec, seed)`` turns it into a concrete spec.
+A spec may hold unresolved values (spec.values: distributions, param references, attributes) in any
+numeric field, in ``ActorSpec.kind`` and ``ActorSpec.color``; ``sample(spec, seed)`` turns it into a
+concrete spec.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from scenariosim.errors import SourceLocation
+from scenariosim.spec.behavior import BehaviorStep
+from scenariosim.spec.catalogue import ACTOR_KINDS, DATASET_FORMATS, LABEL_KINDS  # noqa: F401 (re-exported)
 from scenariosim.spec.roads import RoadSpec
 from scenariosim.spec.values import Param
 
-#: actor kinds the skeleton knows → default box size (length, width, height) [m]
-ACTOR_KINDS: dict[str, tuple[float, float, float]] = {
-    "car": (4.6, 1.85, 1.5),
-    "truck": (9.0, 2.5, 3.4),
-}
+#: where an actor may stand
+AREAS = ("lane", "sidewalk", "crosswalk")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,18 +31,39 @@ class SunSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvironmentSpec:
+    """Light and weather. With ``time_of_day`` set, ``sample`` computes ``sun`` from it, the latitude and
+    the day of the year (spec.sun.sun_position); otherwise ``sun`` is as given."""
+
     sun: SunSpec = SunSpec()
-    fog_visual_range: float | None = None  # [m] meteorological optical range; None = clear air
+    time_of_day: float | None = None        # [s] after local solar midnight; None = use ``sun``
+    latitude: float = math.radians(48.0)    # [rad], for time_of_day
+    day_of_year: int = field(default=172, metadata={"dimension": "count"})  # 1..366 (172 ≈ 21 June)
+    fog_visual_range: float | None = None   # [m] meteorological optical range; None = clear air
+    rain: float = 0.0                       # intensity 0..1 (1 ≈ 50 mm/h downpour)
+    snow: float = 0.0                       # intensity 0..1
+    clouds: float = 0.0                     # sky cover 0..1
+    wetness: float = 0.0                    # road surface 0 (dry) .. 1 (standing water)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ActorSpec:
+    """One actor. Position: on ``area`` of ``road``; ``s`` along the lane or sidewalk (along a crosswalk:
+    from its right-hand end), ``d`` sideways from the lane centre (+ left). Box centre, in metres."""
+
     name: str
-    kind: str             # a key of ACTOR_KINDS
-    road: str             # name of a RoadSpec
-    lane: int             # 1-based lane number, 1 = rightmost
-    s: float              # [m] longitudinal position of the box centre along the lane
-    speed: float          # [m/s] initial speed; also the IDM desired speed
+    kind: Any                      # str, a key of ACTOR_KINDS (Choice/ParamRef until sampled)
+    road: str                      # name of a RoadSpec
+    area: str = "lane"             # one of AREAS
+    lane: Any = field(default=None, metadata={"dimension": "count"})  # lane number (spec.roads), area "lane"
+    arm: str | None = None         # junction arm the lane belongs to, where the road has arms
+    side: str | None = None        # "left"/"right" sidewalk, for area "sidewalk"
+    crosswalk: int | None = None   # 1-based crosswalk number, for area "crosswalk"
+    s: Any = 0.0                   # [m]
+    d: Any = 0.0                   # [m]
+    speed: Any = 0.0               # [m/s] initial speed; also the desired speed
+    color: Any = None              # a key of catalogue.COLORS; None = palette by actor index
+    size: tuple[Any, Any, Any] | None = None  # [m] (length, width, height); None = the kind's default
+    behavior: tuple[BehaviorStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +86,23 @@ class CameraSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OutputSpec:
+    """What a dataset holds: label kinds (catalogue.LABEL_KINDS) and formats (catalogue.DATASET_FORMATS)."""
+
+    labels: tuple[str, ...] = LABEL_KINDS
+    formats: tuple[str, ...] = ("coco",)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """``require CONDITION``: a condition (spec.behavior Compare/AllOf/AnyOf/Negation over values) every
+    sample must meet; ``text`` is how the file wrote it, for rejection statistics."""
+
+    condition: Any
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScenarioSpec:
     name: str
     seed: int = 0
@@ -73,8 +112,11 @@ class ScenarioSpec:
     environment: EnvironmentSpec = EnvironmentSpec()
     actors: tuple[ActorSpec, ...] = ()
     cameras: tuple[CameraSpec, ...] = ()
+    output: OutputSpec = OutputSpec()
+    requires: tuple[Requirement, ...] = ()
+    max_attempts: int = 100      # draws ``sample`` tries before giving up on the requirements
     source: str = "<api>"        # file the spec came from, for messages
-    params: tuple[Param, ...] = ()  # random params, drawn by sample() in this order; () when concrete
+    params: tuple[Param, ...] = ()  # every param, in declaration order; () once sampled
     #: field path → where a file set it, so errors found after sampling still name file:line:col
     locations: tuple[tuple[str, SourceLocation], ...] = field(default=(), compare=False, repr=False)
 

@@ -39,4 +39,4 @@ class SweepSpec:
     axes: tuple[SweepAxis, ...] = ()
     samples: int = 1                     # runs per cell, >= 1
     sampler: str = "random"              # one of SWEEP_SAMPLERS
-    seed: int = 0                        # root seed; every run's seed derives from it and the run index
+    seed: int = 0                        # root seed; a run's seed derives from it and the run's sample number

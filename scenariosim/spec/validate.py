@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
-from scenariosim.errors import ScenarioValidationError, SourceLocation
-from scenariosim.spec.scenario import ACTOR_KINDS, ScenarioSpec
-from scenariosim.spec.values import Expr
+from scenariosim.errors import ScenarioValidationError, SourceLocation, unknown
+from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Signal
+from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
+from scenariosim.spec.scenario import AREAS, ScenarioSpec
+from scenariosim.spec.values import Choice, Expr
 
 
 def _fail(field: str, message: str) -> NoReturn:
@@ -71,45 +73,155 @@ def validate(spec: ScenarioSpec) -> ScenarioSpec:
         _fail("timestep", f"timestep must be in (0, duration], got {spec.timestep} s")
     if _fixed(spec.timestep, spec.duration) and spec.duration / spec.timestep > MAX_STEPS:
         _fail("timestep", f"duration / timestep gives more than {MAX_STEPS:,} steps")
+    if not 1 <= spec.max_attempts <= MAX_ATTEMPTS:
+        _fail("max_attempts", f"max_attempts must be 1..{MAX_ATTEMPTS:,}, got {spec.max_attempts}")
+    if len(spec.actors) > MAX_ACTORS:
+        _fail("actors", f"a scenario may have at most {MAX_ACTORS:,} actors, got {len(spec.actors):,}")
     _all_finite(spec, "")
     _unique_names(spec.roads, "road", "roads")
     _unique_names(spec.actors, "actor", "actors")
     _unique_names(spec.cameras, "camera", "cameras")
-    for i, road in enumerate(spec.roads):
-        for f in dataclasses.fields(road):
-            value, minimum = getattr(road, f.name), f.metadata.get("minimum")
-            if minimum is not None and _fixed(value) and value < minimum:
-                unit = "" if f.metadata["dimension"] == "count" else " m"
-                _fail(f"roads[{i}].{f.name}", f"{f.name} must be at least {minimum:g}{unit}, got {value:g}{unit}")
     roads = {road.name: road for road in spec.roads}
+    for i, road in enumerate(spec.roads):
+        _road(road, f"roads[{i}]")
     names = {actor.name for actor in spec.actors}
     for i, actor in enumerate(spec.actors):
-        where = f"actors[{i}]"
-        if _fixed(actor.kind) and actor.kind not in ACTOR_KINDS:
-            _fail(f"{where}.kind", f"unknown actor kind '{actor.kind}' (known: {', '.join(ACTOR_KINDS)})")
-        road = roads.get(actor.road)
-        if road is None:
-            _fail(f"{where}.road", f"unknown road '{actor.road}'")
-        if not 1 <= actor.lane <= road.lanes:
-            _fail(f"{where}.lane", f"lane {actor.lane} is outside road '{road.name}' (lanes 1..{road.lanes})")
-        if _fixed(actor.s, road.length) and not 0 <= actor.s <= road.length:
-            _fail(f"{where}.s", f"s = {actor.s} m is outside road '{road.name}' (0..{road.length} m)")
-        if _fixed(actor.speed) and actor.speed < 0:
-            _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
+        if actor.name in roads:
+            _fail(f"actors[{i}].name", f"'{actor.name}' names both a road and an actor")
+        _actor(actor, roads, names, f"actors[{i}]")
     for i, cam in enumerate(spec.cameras):
-        where = f"cameras[{i}]"
-        if cam.mount not in names:
-            _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on unknown actor '{cam.mount}'")
-        if _fixed(cam.fov) and not 0 < cam.fov < math.pi:
-            _fail(f"{where}.fov", "field of view must be between 0 and 180 deg")
-        if not (1 <= cam.width <= 8192 and 1 <= cam.height <= 8192):
-            _fail(f"{where}.size", f"image size {cam.width}x{cam.height} must be 1..8192 px per side")
-        if _fixed(cam.rate) and cam.rate <= 0:
-            _fail(f"{where}.rate", "frame rate must be positive")
-        if _fixed(cam.rate, spec.timestep) and cam.rate * spec.timestep > 1.0 + 1e-9:
-            _fail(f"{where}.rate", f"frame rate {cam.rate:g} Hz is faster than the simulation "
-                                   f"({1.0 / spec.timestep:g} steps/s); lower it or shorten the timestep")
-    fog = spec.environment.fog_visual_range
-    if fog is not None and _fixed(fog) and fog <= 0:
-        _fail("environment.fog", "fog visual range must be positive")
+        _camera(cam, names, spec.timestep, f"cameras[{i}]")
+    _environment(spec.environment)
+    _output(spec.output)
     return spec
+
+
+#: caps that keep a mistyped value from exhausting memory or time
+MAX_ACTORS = 10_000
+MAX_ATTEMPTS = 100_000
+
+
+def _road(road, where: str) -> None:
+    for f in dataclasses.fields(road):
+        value, minimum, maximum = getattr(road, f.name), f.metadata.get("minimum"), f.metadata.get("maximum")
+        unit = "" if f.metadata.get("dimension") == "count" else " m"
+        if minimum is not None and _fixed(value) and value < minimum:
+            _fail(f"{where}.{f.name}", f"{f.name} must be at least {minimum:g}{unit}, got {value:g}{unit}")
+        if maximum is not None and _fixed(value) and value > maximum:
+            _fail(f"{where}.{f.name}", f"{f.name} must be at most {maximum:g}{unit}, got {value:g}{unit}")
+    count = getattr(road, "arm_count", None)
+    if _fixed(count) and count is not None and count > len(road.arms):
+        _fail(f"{where}.arm_count", f"arm_count must be at most {len(road.arms)}, got {count}")
+
+
+def _names(value, known, where: str, what: str) -> None:
+    """A name, or every option of a choice, must be in ``known``."""
+    options = value.options if isinstance(value, Choice) else (value,) if isinstance(value, str) else ()
+    for option in options:
+        if option not in known:
+            _fail(where, unknown(what, option, known))
+
+
+def _actor(actor, roads: dict, names: set[str], where: str) -> None:
+    _names(actor.kind, ACTOR_KINDS, f"{where}.kind", "actor kind")
+    if actor.color is not None:
+        _names(actor.color, COLORS, f"{where}.color", "colour")
+    road = roads.get(actor.road)
+    if road is None:
+        _fail(f"{where}.road", unknown("road", actor.road, roads))
+    if actor.area not in AREAS:
+        _fail(f"{where}.area", unknown("area", actor.area, AREAS))
+    if _fixed(*dataclasses.astuple(road)):
+        _placement(actor, road, where)
+    if _fixed(actor.speed) and actor.speed < 0:
+        _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
+    if actor.size is not None and _fixed(*actor.size) and min(actor.size) <= 0:
+        _fail(f"{where}.size", "every side of size must be positive")
+    for k, step in enumerate(actor.behavior):
+        for ref in _actor_refs(step):
+            if ref not in names:
+                _fail(f"{where}.behavior[{k}]", unknown("actor", ref, names))
+
+
+def _placement(actor, road, where: str) -> None:
+    """The lane, sidewalk or crosswalk exists on the road and s lies on it (where the road has one length)."""
+    if actor.area == "lane":
+        arms = road.arm_names()
+        if actor.arm is not None and actor.arm not in arms:
+            _fail(f"{where}.arm", unknown(f"arm of road '{road.name}'", actor.arm, arms) if arms
+                  else f"road '{road.name}' has no arms")
+        lanes = road.lane_numbers()
+        if _fixed(actor.lane) and actor.lane not in lanes:
+            span = f"{min(lanes)}..-1 and 1..{max(lanes)}" if min(lanes) < 0 else f"1..{max(lanes)}"
+            _fail(f"{where}.lane", f"lane {actor.lane} is outside road '{road.name}' (lanes {span})")
+    elif actor.area == "sidewalk" and not road.has_sidewalks:
+        _fail(f"{where}.area", f"road '{road.name}' has no sidewalk")
+    elif actor.area == "crosswalk" and not 1 <= (actor.crosswalk or 0) <= road.crosswalk_count:
+        count = road.crosswalk_count
+        _fail(f"{where}.crosswalk", f"road '{road.name}' has no crosswalk {actor.crosswalk}"
+                                    f" ({f'crosswalks 1..{count}' if count else 'it has none'})")
+    length = getattr(road, "length", None)
+    if actor.area != "crosswalk" and length is not None and _fixed(actor.s) and not 0 <= actor.s <= length:
+        _fail(f"{where}.s", f"s = {actor.s:g} m is outside road '{road.name}' (0..{length:g} m)")
+
+
+def _actor_refs(step: BehaviorStep) -> Iterable[str]:
+    """Every actor name a behaviour step mentions."""
+    stack: list[Any] = [step]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Signal):
+            yield from item.actors
+        elif isinstance(item, LaneOf):
+            yield item.actor
+        elif isinstance(item, Call):
+            kinds = {**MANEUVERS, **CONTROLLERS}.get(item.name, {})
+            for key, value in item.args:
+                if key in kinds and kinds[key].kind == "actor":
+                    yield value
+                stack.append(value)
+        elif isinstance(item, tuple):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type) and not isinstance(item, Expr):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+
+
+def _camera(cam, names: set[str], timestep, where: str) -> None:
+    if cam.mount not in names:
+        _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on unknown actor '{cam.mount}'")
+    if _fixed(cam.fov) and not 0 < cam.fov < math.pi:
+        _fail(f"{where}.fov", "field of view must be between 0 and 180 deg")
+    if not (1 <= cam.width <= 8192 and 1 <= cam.height <= 8192):
+        _fail(f"{where}.size", f"image size {cam.width}x{cam.height} must be 1..8192 px per side")
+    if _fixed(cam.rate) and cam.rate <= 0:
+        _fail(f"{where}.rate", "frame rate must be positive")
+    if _fixed(cam.rate, timestep) and cam.rate * timestep > 1.0 + 1e-9:
+        _fail(f"{where}.rate", f"frame rate {cam.rate:g} Hz is faster than the simulation "
+                               f"({1.0 / timestep:g} steps/s); lower it or shorten the timestep")
+
+
+def _environment(env) -> None:
+    if env.fog_visual_range is not None and _fixed(env.fog_visual_range) and env.fog_visual_range <= 0:
+        _fail("environment.fog", "fog visual range must be positive")
+    for name in ("rain", "snow", "clouds", "wetness"):
+        value = getattr(env, name)
+        if _fixed(value) and not 0 <= value <= 1:
+            _fail(f"environment.{name}", f"{name} must be between 0 and 1 (0 % and 100 %), got {value:g}")
+    if _fixed(env.time_of_day) and env.time_of_day is not None and not 0 <= env.time_of_day <= 86400:
+        _fail("environment.time_of_day", "time_of_day must be between 0:00 and 24:00")
+    if _fixed(env.latitude) and not -math.pi / 2 <= env.latitude <= math.pi / 2:
+        _fail("environment.latitude", "latitude must be between -90 and 90 deg")
+    if _fixed(env.day_of_year) and not 1 <= env.day_of_year <= 366:
+        _fail("environment.day_of_year", f"day_of_year must be 1..366, got {env.day_of_year}")
+    if _fixed(env.sun.elevation) and not -math.pi / 2 <= env.sun.elevation <= math.pi / 2:
+        _fail("environment.sun", "sun elevation must be between -90 and 90 deg")
+
+
+def _output(output) -> None:
+    for field, known, what in (("labels", LABEL_KINDS, "label kind"), ("formats", DATASET_FORMATS, "format")):
+        values = getattr(output, field)
+        for value in values:
+            if value not in known:
+                _fail(f"output.{field}", unknown(what, value, known))
+        if len(set(values)) != len(values):
+            _fail(f"output.{field}", f"output {field} lists a name twice")

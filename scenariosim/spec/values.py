@@ -32,6 +32,18 @@ class ParamRef(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Attr(Expr):
+    """An attribute of a road or an earlier actor as sampled: ``ego.s``, ``ego.length``, ``main.length``.
+
+    Actors: s, d, speed, lane, length, width, height. Roads: any numeric field (length, lanes, …).
+    """
+
+    owner: str
+    attr: str
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
 class BinOp(Expr):
     op: str                 # one of + - * /
     left: Expr
@@ -66,8 +78,17 @@ class Normal(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Integer(Expr):
+    """A whole number uniform on low..high, both ends included."""
+
+    low: Expr
+    high: Expr
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
 class Choice(Expr):
-    """One of ``options`` (actor kinds), with probability proportional to its weight (> 0)."""
+    """One of ``options`` (names: actor kinds, colours …), with probability proportional to its weight (> 0)."""
 
     options: tuple[str, ...]
     weights: tuple[float, ...]
@@ -76,7 +97,10 @@ class Choice(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A named value, drawn once per sample in declaration order."""
+    """A named value, drawn once per sample in declaration order (fixed ones hold a Const).
+
+    Uses of a param are ``ParamRef``s, never folded copies, so ``--set`` and sweeps can replace it.
+    """
 
     name: str
     value: Expr

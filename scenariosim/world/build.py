@@ -5,7 +5,9 @@ import numpy as np
 
 from scenariosim.roads.geometry import point_at
 from scenariosim.roads.network import RoadNetwork
-from scenariosim.spec.scenario import ACTOR_KINDS, ScenarioSpec
+from scenariosim.errors import ScenarioValidationError
+from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS
+from scenariosim.spec.scenario import ScenarioSpec
 from scenariosim.taxonomy import KIND_CLASS
 from scenariosim.world.state import LaneTable, Vehicles, World, WorldInfo
 
@@ -14,7 +16,16 @@ from scenariosim.world.state import LaneTable, Vehicles, World, WorldInfo
 #: Dynamics" (2013), table 11.2 (car: T 1.5 s … we use 1.5, s0 2 m, a 1.0, b 1.5; truck a 0.7, b 1.0).
 KIND_DYNAMICS = {
     "car": (1.5, 2.0, 1.0, 1.5, 0.6, 0.6),
+    "suv": (1.5, 2.0, 1.0, 1.5, 0.6, 0.6),
+    "van": (1.6, 2.5, 0.9, 1.3, 0.55, 0.6),
     "truck": (1.7, 3.0, 0.7, 1.0, 0.5, 0.55),
+    "bus": (1.7, 3.0, 0.7, 1.0, 0.5, 0.5),
+    "motorcycle": (1.2, 2.0, 2.0, 2.0, 0.6, 0.65),
+    "bicycle": (1.0, 1.0, 1.0, 1.5, 0.6, 0.6),
+    "pedestrian": (1.0, 0.5, 0.5, 1.0, 0.6, 0.5),
+    "cone": (1.0, 0.0, 0.0, 1.0, 0.0, 0.5),       # static objects: never accelerate
+    "barrier": (1.0, 0.0, 0.0, 1.0, 0.0, 0.5),
+    "debris": (1.0, 0.0, 0.0, 1.0, 0.0, 0.5),
 }
 
 #: body colours (linear RGB) drawn in turn per actor; deterministic by agent index
@@ -40,9 +51,11 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     f = np.zeros(n, dtype=np.float64)
     x, y, heading = f.copy(), f.copy(), f.copy()
     lane = np.zeros(n, dtype=np.int64)
-    dims = np.array([ACTOR_KINDS[a.kind] for a in spec.actors], dtype=np.float64).reshape(n, 3)
+    dims = np.array([a.size or ACTOR_KINDS[a.kind].size for a in spec.actors], dtype=np.float64).reshape(n, 3)
     dyn = np.array([KIND_DYNAMICS[a.kind] for a in spec.actors], dtype=np.float64).reshape(n, 6)
     for i, actor in enumerate(spec.actors):
+        if actor.area != "lane":
+            raise ScenarioValidationError(f"actor '{actor.name}': placement on a {actor.area} is not built yet")
         li = network.lane_index(actor.road, actor.lane)
         ln = network.lanes[li]
         pos, hdg = point_at(ln.centre, ln.cum_s, np.array([actor.s]))
@@ -59,6 +72,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     info = WorldInfo(
         names=tuple(a.name for a in spec.actors), kinds=tuple(a.kind for a in spec.actors),
         class_ids=np.array([KIND_CLASS[a.kind] for a in spec.actors], dtype=np.uint8),
-        colors=PALETTE[np.arange(n) % len(PALETTE)],
+        colors=np.array([COLORS[a.color] if a.color else PALETTE[i % len(PALETTE)]
+                         for i, a in enumerate(spec.actors)], dtype=np.float32).reshape(n, 3),
     )
     return World(vehicles=vehicles, lanes=lane_table(network)), info
