@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -169,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioSimError as err:
         print(format_error(err), file=sys.stderr)
         return 1
+    except BrokenPipeError:                    # output piped into `head` and closed: not an error
+        sys.stdout = open(os.devnull, "w")     # noqa: SIM115 (keeps the interpreter's final flush quiet)
+        return 0
     except OSError as err:
         print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 1

@@ -95,6 +95,7 @@ UNITS: dict[str, tuple[Dimension, float]] = {
     "m/s": (SPEED, 1.0),
     "km/h": (SPEED, 1.0 / 3.6),
     "mph": (SPEED, 0.44704),
+    "mm/h": (SPEED, 1e-3 / 3600.0),      # precipitation rates
     "m/s2": (ACCELERATION, 1.0),
     "g": (ACCELERATION, 9.80665),
     "deg": (ANGLE, math.pi / 180.0),

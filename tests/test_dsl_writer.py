@@ -42,8 +42,8 @@ def _highway(**changes) -> ScenarioSpec:
     spec = ScenarioSpec(
         name="hand_built", seed=7, duration=4.0, timestep=0.05, max_attempts=12, source="x.scn",
         roads=(HighwaySpec(name="main", length=1000.0, lanes=3, lane_width=3.5),),
-        environment=EnvironmentSpec(sun=SunSpec(elevation=0.61, azimuth=3.49), fog_visual_range=400.0, rain=0.3,
-                                    snow=0.125, clouds=1.0, wetness=0.75),
+        environment=EnvironmentSpec(sun=SunSpec(elevation=0.61, azimuth=3.49), fog_visual_range=400.0, rain=0.3 / 3.6e6,
+                                    snow=0.125 / 3.6e6, clouds=1.0, wetness=0.75),
         actors=(ActorSpec(name="ego", kind="car", road="main", lane=2, s=120.0, d=0.0, speed=27.77777777777778,
                           color="red", size=(4.6, 1.85, 1.5)),
                 ActorSpec(name="lead", kind="truck", road="main", lane=2, s=175.5, d=-0.25, speed=23.0)),
@@ -68,7 +68,7 @@ def _behaviors() -> ScenarioSpec:
                      until=Negation(Negation(_cmp("<=", Signal("elapsed"), _n(4.0, "time"))))),
         BehaviorStep(Call("change_lane", (("to", "left"),))),
         BehaviorStep(Call("change_lane", (("to", _n(2)),)), until=_cmp(
-            "<", SignalOp("-", Signal("s", ("cutter",)), Signal("s", ("ego",))), _n(3.5, "length"))),
+            "<", SignalOp("-", Signal("s", ("cutter",)), Signal("s", ("ego",))), _n(-3.5, "length"))),
         BehaviorStep(Call("change_speed", (("to", _n(25.0, "speed")), ("rate", _n(-1.5, "acceleration")))),
                      until=_cmp("!=", Signal("travelled"), _n(1e-12, "length"))),
         BehaviorStep(Call("keep_time_gap", (("to", "cutter"), ("gap", _n(2.0, "time")))),
@@ -158,8 +158,8 @@ scenario hand_built:
     environment:
         sun: elevation 0.61 rad, azimuth 3.49 rad
         fog: visual_range 400.0 m
-        rain: 0.3
-        snow: 0.125
+        rain: 8.333333333333333e-08 m/s
+        snow: 3.472222222222222e-08 m/s
         clouds: 1.0
         wetness: 0.75
 
@@ -517,15 +517,10 @@ def test_numbers_round_trip(value):
     assert _same(back, spec) and back.actors[0].d == value and back.actors[0].s == 500.0 + value
 
 
-_NEGATIVE_IN_CONDITION = pytest.mark.xfail(strict=True, reason="the compiler reads '-3.5 m' in a condition as "
-                                           "SignalOp('-', Number(0.0), Number(3.5)), not Number(-3.5)")
-
-
 def _round_trips(spec: ScenarioSpec) -> None:
     assert _same(loads(to_text(spec)), spec)
 
 
-@_NEGATIVE_IN_CONDITION
 def test_negative_numbers_in_conditions_round_trip():
     cond = _cmp("<", Signal("d", ("ego",)), _n(-3.5, "length"))
     _round_trips(_behavior(BehaviorStep(Call("stay_still"), until=cond)))
@@ -553,8 +548,7 @@ def test_conditions_round_trip(cond):
     _round_trips(_behavior(BehaviorStep(Call("stay_still"), until=cond)))
 
 
-@pytest.mark.parametrize("expr", [pytest.param(e, marks=_NEGATIVE_IN_CONDITION) if "-" in t.replace(" - ", "") else e
-                                  for e, t in ARITHMETIC])
+@pytest.mark.parametrize("expr", [e for e, _ in ARITHMETIC])
 def test_arithmetic_round_trips(expr):
     _round_trips(_behavior(BehaviorStep(Call("stay_still"), until=_cmp(">", expr, _n(0.0, "length")))))
 

@@ -60,7 +60,7 @@ def test_adding_a_length_and_a_time_is_an_error_at_the_operator():
     ("10 m/s * 2 s", "speed needs a speed, got a length (m)"),
     ("10 m / 2 s / 2 s", "speed needs a speed, got an acceleration (m/s2)"),
     ("10 m * 2 m", "speed needs a speed, got a quantity in m2"),
-    ("2 * 3", "speed needs a speed unit (m/s, km/h, mph), got a plain number"),
+    ("2 * 3", "speed needs a speed unit (m/s, km/h, mph, mm/h), got a plain number"),
 ])
 def test_the_field_checks_the_dimension_of_the_result(speed, message):
     with pytest.raises(UnitError, match=f"^<string>:8:16: {re.escape(message)}$"):

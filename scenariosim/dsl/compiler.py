@@ -219,7 +219,8 @@ class ScenarioCompiler(BehaviorCompiler):
         name, *fields = node.children
         if node.data != "section":
             self.fail(name, "environment is a block: put sun, fog, rain … on indented lines below 'environment:'")
-        frac = {k: (lambda f, p, k=k: self.fraction(self.one(f), k)) for k in ("rain", "snow", "clouds", "wetness")}
+        frac = {k: (lambda f, p, k=k: self.fraction(self.one(f), k)) for k in ("clouds", "wetness")}
+        frac |= {k: (lambda f, p, k=k: self.rate(self.one(f), k)) for k in ("rain", "snow")}
         handlers = {"sun": self.sun, "time_of_day": self.measured("time"), "latitude": self.measured("angle"),
                     "day_of_year": self.measured(COUNT, 1), "fog": self.fog, **frac}
         values = self.fields(fields, handlers, "environment", name, "environment")

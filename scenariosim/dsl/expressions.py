@@ -262,6 +262,13 @@ class ExpressionCompiler:
             self.fail(node, f"{what} must be between 0 and 1 (0 % and 100 %), got {q.value:g}")
         return q.value if q.fixed else q.expr
 
+    def rate(self, node: Node, what: str) -> Value:
+        """A precipitation rate like ``10 mm/h`` (a speed: SI m/s)."""
+        q = self.quantity(node, what)
+        if q.dimension != DIMENSIONS["speed"]:
+            raise UnitError(f"{what} is a rate like 10 mm/h, got {q.described()}", location=q.location)
+        return q.value if q.fixed else q.expr
+
     # -- names
 
     def name_value(self, node: Node, known: Iterable[str], what: str) -> str | Expr:

@@ -93,7 +93,8 @@ def _environment(env: EnvironmentSpec) -> list[str]:
         fields.append(f"day_of_year: {_count(env.day_of_year)}")
     if env.fog_visual_range is not None:
         fields.append(f"fog: visual_range {_quantity(env.fog_visual_range, 'length')}")
-    fields += [f"{name}: {_plain(getattr(env, name))}" for name in ("rain", "snow", "clouds", "wetness")]
+    fields += [f"{name}: {_quantity(getattr(env, name), 'speed')}" for name in ("rain", "snow")]
+    fields += [f"{name}: {_plain(getattr(env, name))}" for name in ("clouds", "wetness")]
     return ["environment:", *(_INDENT + f for f in fields)]
 
 

@@ -39,8 +39,8 @@ class EnvironmentSpec:
     latitude: float = math.radians(48.0)    # [rad], for time_of_day
     day_of_year: int = field(default=172, metadata={"dimension": "count"})  # 1..366 (172 ≈ 21 June)
     fog_visual_range: float | None = None   # [m] meteorological optical range; None = clear air
-    rain: float = 0.0                       # intensity 0..1 (1 ≈ 50 mm/h downpour)
-    snow: float = 0.0                       # intensity 0..1
+    rain: float = 0.0                       # [m/s] rain rate (2.5 mm/h light, 10 moderate, 50 heavy)
+    snow: float = 0.0                       # [m/s] snowfall rate, water equivalent (0.5–2.5 mm/h typical)
     clouds: float = 0.0                     # sky cover 0..1
     wetness: float = 0.0                    # road surface 0 (dry) .. 1 (standing water)
 

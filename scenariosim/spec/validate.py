@@ -98,6 +98,8 @@ def validate(spec: ScenarioSpec) -> ScenarioSpec:
 
 #: caps that keep a mistyped value from exhausting memory or time
 MAX_ACTORS = 10_000
+MAX_RAIN = 300e-3 / 3600.0      # [m/s] 300 mm/h, beyond any recorded hourly rate
+MAX_SNOW = 20e-3 / 3600.0       # [m/s] 20 mm/h water equivalent
 MAX_ATTEMPTS = 100_000
 
 
@@ -203,7 +205,11 @@ def _camera(cam, names: set[str], timestep, where: str) -> None:
 def _environment(env) -> None:
     if env.fog_visual_range is not None and _fixed(env.fog_visual_range) and env.fog_visual_range <= 0:
         _fail("environment.fog", "fog visual range must be positive")
-    for name in ("rain", "snow", "clouds", "wetness"):
+    for name, most in (("rain", MAX_RAIN), ("snow", MAX_SNOW)):
+        value = getattr(env, name)
+        if _fixed(value) and not 0 <= value <= most:
+            _fail(f"environment.{name}", f"{name} must be 0..{most * 3.6e6:g} mm/h, got {value * 3.6e6:g} mm/h")
+    for name in ("clouds", "wetness"):
         value = getattr(env, name)
         if _fixed(value) and not 0 <= value <= 1:
             _fail(f"environment.{name}", f"{name} must be between 0 and 1 (0 % and 100 %), got {value:g}")
