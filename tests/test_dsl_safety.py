@@ -242,3 +242,32 @@ def test_import_cycle_is_a_located_error(tmp_path, other):
     assert loc is not None and loc.line == IMPORT_LINE, str(info.value)
     assert Path(loc.file).name in ("a.scn", "b.scn"), str(info.value)
     assert "cycle" in info.value.message.lower(), str(info.value)
+
+
+def _not_utf8(proj: Path) -> None:
+    (proj / "lib" / "x.scn").write_bytes(b"param bad = 1 m\n\xff\xfe\n")
+
+
+def _over_1_mib(proj: Path) -> None:
+    (proj / "lib" / "x.scn").write_text("#" * (2 << 20) + "\n" + LIBRARY, encoding="utf-8")
+
+
+def _chain_of_200(proj: Path) -> None:
+    """lib/x.scn imports f0.scn, which imports f1.scn … f199.scn: past any sane cap on imported files."""
+    (proj / "lib" / "x.scn").write_text('import "f0.scn"\n' + LIBRARY, encoding="utf-8")
+    for i in range(200):
+        following = f'import "f{i + 1}.scn"\n' if i < 199 else ""
+        (proj / "lib" / f"f{i}.scn").write_text(following + f"param p{i} = 1 m\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("spoil", [_not_utf8, _over_1_mib, _chain_of_200],
+                         ids=["not UTF-8", "over 1 MiB", "200 chained imports"])
+def test_import_that_cannot_be_loaded_is_located_at_an_import_line(project, spoil):
+    """A bad imported file is an error in the importing text: it points at an import line."""
+    spoil(project)
+    with pytest.raises(ScenarioSimError) as info:
+        _load_main(project, "lib/x.scn")
+    loc = info.value.location
+    assert loc is not None, str(info.value)
+    line = Path(loc.file).read_text(encoding="utf-8").splitlines()[loc.line - 1]
+    assert line.startswith("import "), f"{info.value} points at {line!r}"

@@ -107,7 +107,8 @@ class Loader:
                     str(n.children[0]), ScenarioCompiler(filename, lines, params).scenario(n)))
         own_scenarios = {n: scenarios.pop(n) for n in own if n in scenarios}
         scenarios = {**own_scenarios, **scenarios}
-        for node in (n for n in top if n.data == "sweep"):
+        failed = {str(n.children[0]) for n in top if n.data == "scenario"} - set(scenarios)
+        for node in (n for n in top if n.data == "sweep" and str(n.children[1]) not in failed):
             gather(lambda n=node: sweeps.__setitem__(str(n.children[0]), SweepCompiler(filename, lines)
                                                      .sweep(n, scenarios)))
         own_sweeps = {n: sweeps.pop(n) for n in own if n in sweeps}

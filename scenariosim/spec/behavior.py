@@ -17,7 +17,8 @@ class Arg(NamedTuple):
     choices: tuple[str, ...] = ()   # for kind "name": the names allowed
 
 
-#: maneuver → its keyword arguments. change_lane's ``to`` is a lane number, left/right, or lane_of(ACTOR).
+#: maneuver → its keyword arguments. change_lane's ``to`` is a lane number, left/right, or lane_of(ACTOR);
+#: turn takes the junction's connector lane in ``direction`` at the next junction.
 MANEUVERS: dict[str, dict[str, Arg]] = {
     "follow_lane": {"speed": Arg("speed")},
     "change_lane": {"to": Arg("lane", True), "duration": Arg("time"),
@@ -27,6 +28,7 @@ MANEUVERS: dict[str, dict[str, Arg]] = {
     "stop_at": {"s": Arg("length", True), "decel": Arg("acceleration")},
     "follow_path": {"points": Arg("points", True), "speed": Arg("speed")},
     "walk_across": {"speed": Arg("speed"), "side": Arg("name", choices=("left", "right"))},
+    "turn": {"direction": Arg("name", True, ("left", "right", "straight")), "speed": Arg("speed")},
     "stay_still": {},
 }
 

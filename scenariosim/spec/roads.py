@@ -116,6 +116,10 @@ class IntersectionSpec(_Road):
     sidewalk_width: float = _arg("length", 2.5, minimum=0.0)     # [m]
     turn_lanes: int = _arg("count", 0, minimum=0, maximum=MAX_COUNT)               # extra left-turn lanes per approach
 
+    def lane_numbers(self) -> tuple[int, ...]:
+        """On each arm: approach lanes 1..lanes+turn_lanes (the turn lanes leftmost), leaving lanes −1..−lanes."""
+        return tuple(range(1, self.lanes + self.turn_lanes + 1)) + tuple(range(-1, -self.lanes - 1, -1))
+
     @property
     def crosswalk_count(self) -> int:
         return self.arm_count if self.sidewalk_width > 0 else 0
