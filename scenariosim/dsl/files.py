@@ -136,7 +136,12 @@ class Loader:
         if candidate in self.chain:
             cycle = " → ".join(p.name for p in self.chain[self.chain.index(candidate):]) + f" → {candidate.name}"
             exprs.fail(token, f"import cycle: {cycle}")
-        return self.file(candidate)
+        try:
+            return self.file(candidate)
+        except ScenarioSimError as err:
+            if err.location is not None:
+                raise
+            raise type(err)(err.message, location=exprs.loc(token)) from None
 
     @staticmethod
     def merge(other: ScenarioFile, scenarios: dict, sweeps: dict, params: dict, exprs: ExpressionCompiler,

@@ -95,6 +95,8 @@ class SweepCompiler(ExpressionCompiler):
 
     def fixed(self, node: Node, info: ParamInfo) -> float:
         q = self.quantity(node, "a sweep value")
+        if q.fixed and not math.isfinite(q.value):
+            self.fail(node, "sweep values must be finite numbers")
         if q.dimension != info.dimension:
             self.fail(node, f"this axis needs {info.dimension.noun}, got {q.described()}")
         if not q.fixed:
@@ -119,8 +121,10 @@ class SweepCompiler(ExpressionCompiler):
             self.fail(extra["step"], "step must be positive")
         if end < start:
             self.fail(node, "range needs START <= END")
-        n = math.floor((end - start) / step + 1e-9) + 1
-        self.cap(n, node)
+        steps = (end - start) / step
+        if not steps < MAX_SWEEP_RUNS:
+            self.fail(node, f"range has more than the {MAX_SWEEP_RUNS:,} values a sweep may have")
+        n = math.floor(steps + 1e-9) + 1
         return tuple(start + k * step for k in range(n))
 
     def cap(self, n: int, node: Node) -> None:
