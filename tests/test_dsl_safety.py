@@ -267,7 +267,8 @@ def test_import_that_cannot_be_loaded_is_located_at_an_import_line(project, spoi
     spoil(project)
     with pytest.raises(ScenarioSimError) as info:
         _load_main(project, "lib/x.scn")
+    assert not isinstance(info.value, ScenarioSyntaxError), f"the import line is valid syntax: {info.value}"
     loc = info.value.location
     assert loc is not None, str(info.value)
-    line = Path(loc.file).read_text(encoding="utf-8").splitlines()[loc.line - 1]
+    line = Path(loc.file).read_text(encoding="utf-8", errors="replace").splitlines()[loc.line - 1]
     assert line.startswith("import "), f"{info.value} points at {line!r}"

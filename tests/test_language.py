@@ -321,3 +321,22 @@ def test_check_json_and_sample_and_sweep_list_on_the_command_line(tmp_path, caps
     assert lines[0].split("\t")[3] == lines[8].split("\t")[3]          # common random numbers across cells
     assert cli.main(["sample", cut_in, "--set", "gap0=30 s"]) == 1
     assert "gap0 needs a length, got a time (s)" in capsys.readouterr().err
+
+
+def test_left_of_follows_the_direction_of_an_oncoming_lane_and_relative_s_counts_the_own_size():
+    street = HEAD.replace("highway(length: 1 km, lanes: 3)", "street(length: 300 m, lanes: 2)")
+    text = street + actor("a", at="lane(main, -1), s 50 m") + actor("l", at="left_of(a)") + \
+        actor("r", at="right_of(l, lanes: 1), ahead_of(a, by: 5 m)", extra="        size: (10 m, 2 m, 2 m)\n")
+    a, left, right = sample(loads(text)).actors
+    assert (left.lane, right.lane) == (-2, -1)
+    assert right.s == pytest.approx(50 + 5 + (4.6 + 10) / 2)          # its own size counts
+
+
+def test_params_cannot_read_attributes_and_set_sees_only_earlier_params():
+    text = HEAD + "    param half = main.length / 2\n" + actor()
+    with pytest.raises(ScenarioValidationError, match="a param cannot read main.length"):
+        loads(text)
+    spec = loads(HEAD + "    param a = 1 m/s\n    param b = 2 m/s\n" + actor(speed="a + b"))
+    assert sample(spec, overrides={"b": parse_override(spec, "b = a * 3")[1]}).actors[0].speed == 4.0
+    with pytest.raises(ScenarioValidationError, match=r"unknown name 'b' \(no param is declared before it\)"):
+        parse_override(spec, "a = b")

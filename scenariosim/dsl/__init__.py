@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scenariosim.dsl.files import MAX_FILE_BYTES, Loader, ScenarioFile, pick
 from scenariosim.dsl.overrides import parse_override
+from scenariosim.errors import ScenarioSimError
 from scenariosim.spec import ScenarioSpec, SweepSpec
 
 __all__ = ["MAX_FILE_BYTES", "ScenarioFile", "load", "load_file", "load_sweep", "loads", "parse_override"]
@@ -25,6 +26,8 @@ def load_file(path: str | PathLike[str]) -> ScenarioFile:
 def loads_file(text: str, filename: str = "<string>") -> ScenarioFile:
     """``load_file`` for text; imports resolve against the folder of ``filename`` (the working
     folder for '<string>')."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioSimError(f"scenario text '{filename}' is larger than {MAX_FILE_BYTES >> 20} MiB")
     folder = Path(filename).parent if not filename.startswith("<") else Path.cwd()
     return Loader().text(text, filename, folder)
 

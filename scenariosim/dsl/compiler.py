@@ -22,7 +22,7 @@ from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Cho
                               Param, ParamRef, ScenarioSpec, SunSpec, locate, validate)
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
 from scenariosim.spec.scenario import OutputSpec, Requirement
-from scenariosim.spec.values import Attr, Neg
+from scenariosim.spec.values import Attr, LaneOffset, Neg
 from scenariosim.units import DIMENSIONLESS, DIMENSIONS
 
 Handler = Any   # (field tree, path prefix) → value
@@ -162,7 +162,7 @@ class ScenarioCompiler(BehaviorCompiler):
         name, *statements = node.children
         self.where[""] = self.loc(name)
         handlers = {"seed": self.seed, "duration": self.measured("time"), "timestep": self.measured("time"),
-                    "max_attempts": self.measured(COUNT, 1), "environment": self.environment,
+                    "max_attempts": self.literal_count, "environment": self.environment,
                     "output": self.output}
         for statement in statements:
             if statement.data == "param":
@@ -194,6 +194,16 @@ class ScenarioCompiler(BehaviorCompiler):
             return validate(spec)
         except ScenarioValidationError as err:
             raise type(err)(err.message, location=locate(self.where.items(), err.field), field=err.field) from None
+
+    def literal_count(self, field: Tree, prefix: str) -> int:
+        """A whole number written as it is (not a param: it steers sampling itself)."""
+        node = self.one(field)
+        name = field.children[0]
+        if not is_tree(node, "number") or not str(node.children[0]).isdigit():
+            self.fail(node, f"{name} needs a whole number written out, like 100, got {self.describe(node)}")
+        if not 1 <= int(node.children[0][:7]) <= 100_000 or len(node.children[0]) > 6:
+            self.fail(node, f"{name} must be 1..100000")
+        return int(node.children[0])
 
     def seed(self, field: Tree, prefix: str) -> int:
         node = self.one(field)
@@ -235,6 +245,8 @@ class ScenarioCompiler(BehaviorCompiler):
         return SunSpec(**{label: self.value(v, "angle", label) for label, v in named.items()})
 
     def fog(self, field: Tree, prefix: str) -> Value:
+        if any(not is_tree(a, "named") for a in self.args(field)):
+            self.fail(self.args(field)[0], "fog takes a labelled visual range: fog: visual_range 200 m")
         _, named = self.labelled(field, ("visual_range",), required=("visual_range",))
         return self.value(named["visual_range"], "length", "visual_range")
 
@@ -403,8 +415,9 @@ class ScenarioCompiler(BehaviorCompiler):
             out["lane"] = lane
         else:
             lanes = self.value(extra["lanes"], COUNT, "lanes", 1) if "lanes" in extra else 1
-            out["lane"] = BinOp("+" if function == "left_of" else "-", lane, _const(lanes, DIMENSIONLESS),
-                                DIMENSIONLESS)
+            count = _const(lanes if function == "left_of" else -lanes, DIMENSIONLESS) if not isinstance(lanes, Expr) \
+                else (lanes if function == "left_of" else Neg(lanes, DIMENSIONLESS))
+            out["lane"] = LaneOffset(lane, count, DIMENSIONLESS)
         if "s" in so_far:
             out["s"] = so_far["s"]
         return out
@@ -497,7 +510,11 @@ def compile_param(compiler, node: Tree) -> tuple[Param, ParamInfo]:
             compiler.params[value.children[0]].dimension is None:
         info = compiler.params[value.children[0]]
         return Param(str(name), ParamRef(str(value.children[0]), None)), ParamInfo(None, None, info.options, line)
-    q = compiler.quantity(value, f"param '{name}'")
+    compiler.in_param = True          # params are drawn before roads and actors: no attributes
+    try:
+        q = compiler.quantity(value, f"param '{name}'")
+    finally:
+        compiler.in_param = False
     return Param(str(name), q.expr), ParamInfo(q.dimension, q.unit, (), line)
 
 

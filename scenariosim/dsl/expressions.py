@@ -77,6 +77,7 @@ class ExpressionCompiler:
         self.broken: set[str] = set()          # names whose definition failed: references are silent
         self.roads: dict[str, Any] = {}        # road name → its record (fields may be Expr)
         self.actors: dict[str, Any] = {}       # actor name → kind (str or Expr), as declared so far
+        self.in_param = False                  # compiling a param's value (attributes are not drawn yet)
 
     # -- locations and errors
 
@@ -176,6 +177,9 @@ class ExpressionCompiler:
         owner, attr = node.children
         if owner in self.broken:
             raise Cascade(owner)
+        if self.in_param:
+            self.fail(node, f"a param cannot read {owner}.{attr}: params are drawn before roads and actors; "
+                            f"write the expression where the value is used")
         if owner in self.roads:
             road = self.roads[owner]
             fields = {f.name: f.metadata["dimension"] for f in dataclasses.fields(road) if f.name != "name"}
@@ -198,6 +202,8 @@ class ExpressionCompiler:
         name, positional, kwargs = self.call(node, what)
         if name == "choice":
             self.fail(name, "choice(…) picks a name (an actor kind, a colour): use it where a name goes")
+        if name in SIGNALS:
+            self.fail(name, f"{name}(…) is a live signal: use it in a behaviour's 'until', not here")
         if name not in ("uniform", "normal", "integer"):
             self.fail(name, unknown("function", name, ("uniform", "normal", "integer")))
         usage = {"uniform": "uniform(LOW, HIGH)", "integer": "integer(LOW, HIGH)",

@@ -17,7 +17,7 @@ from scenariosim.dsl.compiler import ScenarioCompiler, compile_param
 from scenariosim.dsl.expressions import ExpressionCompiler, ParamInfo, tree_depth_error
 from scenariosim.dsl.parser import parse
 from scenariosim.dsl.sweeps import SweepCompiler
-from scenariosim.errors import ScenarioSimError, ScenarioValidationError, raise_all, unknown
+from scenariosim.errors import ScenarioSimError, ScenarioValidationError, SourceLocation, raise_all, unknown
 from scenariosim.spec import Param, ScenarioSpec, SweepSpec
 
 #: the largest scenario file read [bytes]
@@ -167,12 +167,13 @@ class Loader:
 def pick(file: ScenarioFile, name: str | None, kind: str) -> ScenarioSpec | SweepSpec:
     """The named scenario or sweep of ``file`` or, without a name, the first the file itself defines."""
     table = file.scenarios if kind == "scenario" else file.sweeps
+    start = SourceLocation(file.source, 1, 1)
     if name is not None:
         if name not in table:
-            raise ScenarioValidationError(f"{file.source}: {unknown(kind, name, table)}")
+            raise ScenarioValidationError(unknown(kind, name, table), location=start)
         return table[name]
     for own in file.own:
         if own in table:
             return table[own]
-    raise ScenarioValidationError(f"{file.source}: defines no {kind}")
+    raise ScenarioValidationError(f"the file defines no {kind}", location=start)
 

@@ -32,7 +32,8 @@ def _value(spec: ScenarioSpec, name: str, source: str, where: str, value: str, o
     tree = parse(source, "--set")
     node = tree.children[0].children[1]
     compiler = ExpressionCompiler("--set", source.splitlines())
-    compiler.params = {p.name: _info(p) for p in spec.params if p.name != name}
+    earlier = [p for p in spec.params[:[q.name for q in spec.params].index(name)]]
+    compiler.params = {p.name: _info(p) for p in earlier}       # drawn before it, so it may use them
     if isinstance(old, Choice) or getattr(old, "dimension", 0) is None:
         known = next((t for t in (ACTOR_KINDS, COLORS) if all(o in t for o in getattr(old, "options", ()))), ())
         if not is_tree(node, "ref") or node.children[0] not in known:

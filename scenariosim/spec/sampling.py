@@ -28,7 +28,8 @@ from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.spec.scenario import ScenarioSpec, SunSpec
 from scenariosim.spec.sun import sun_position
 from scenariosim.spec.validate import locate, validate
-from scenariosim.spec.values import Attr, BinOp, Choice, Const, Expr, Integer, Neg, Normal, Param, ParamRef, Uniform
+from scenariosim.spec.values import (Attr, BinOp, Choice, Const, Expr, Integer, LaneOffset, Neg, Normal, Param,
+                                     ParamRef, Uniform)
 
 #: fields ``sample`` leaves alone
 _SKIP = {"params", "locations", "source", "name", "requires"}
@@ -209,6 +210,9 @@ class _Sampler:
                 raise ScenarioValidationError(f"uniform needs low <= high, got {low:g} and {high:g} "
                                               f"{expr.dimension.si}", field=path)
             return low + (high - low) * self.uniform01(top)
+        if isinstance(expr, LaneOffset):
+            lane, lanes = self.value(expr.lane, path), self.value(expr.lanes, path)
+            return lane + lanes if lane > 0 else lane - lanes
         if isinstance(expr, Integer):
             low, high = self.value(expr.low, path), self.value(expr.high, path)
             if not (low.is_integer() and high.is_integer() and low <= high):

@@ -52,6 +52,7 @@ class ActorSpec:
 
     name: str
     kind: Any                      # str, a key of ACTOR_KINDS (Choice/ParamRef until sampled)
+    size: tuple[Any, Any, Any] | None = None  # [m] (length, width, height); None = the kind's default
     road: str                      # name of a RoadSpec
     area: str = "lane"             # one of AREAS
     lane: Any = field(default=None, metadata={"dimension": "count"})  # lane number (spec.roads), area "lane"
@@ -62,7 +63,6 @@ class ActorSpec:
     d: Any = 0.0                   # [m]
     speed: Any = 0.0               # [m/s] initial speed; also the desired speed
     color: Any = None              # a key of catalogue.COLORS; None = palette by actor index
-    size: tuple[Any, Any, Any] | None = None  # [m] (length, width, height); None = the kind's default
     behavior: tuple[BehaviorStep, ...] = ()
 
 

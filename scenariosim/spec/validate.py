@@ -133,7 +133,7 @@ def _actor(actor, roads: dict, names: set[str], where: str) -> None:
         _fail(f"{where}.road", unknown("road", actor.road, roads))
     if actor.area not in AREAS:
         _fail(f"{where}.area", unknown("area", actor.area, AREAS))
-    if _fixed(*dataclasses.astuple(road)):
+    if _fixed(*(getattr(road, f.name) for f in dataclasses.fields(road))):
         _placement(actor, road, where)
     if _fixed(actor.speed) and actor.speed < 0:
         _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
@@ -150,7 +150,7 @@ def _placement(actor, road, where: str) -> None:
     if actor.area == "lane":
         arms = road.arm_names()
         if actor.arm is not None and actor.arm not in arms:
-            _fail(f"{where}.arm", unknown(f"arm of road '{road.name}'", actor.arm, arms) if arms
+            _fail(f"{where}.arm", unknown("arm", actor.arm, arms).replace("(", f"of road '{road.name}' (", 1) if arms
                   else f"road '{road.name}' has no arms")
         lanes = road.lane_numbers()
         if _fixed(actor.lane) and actor.lane not in lanes:
@@ -190,7 +190,7 @@ def _actor_refs(step: BehaviorStep) -> Iterable[str]:
 
 def _camera(cam, names: set[str], timestep, where: str) -> None:
     if cam.mount not in names:
-        _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on unknown actor '{cam.mount}'")
+        _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on an {unknown('actor', cam.mount, names)}")
     if _fixed(cam.fov) and not 0 < cam.fov < math.pi:
         _fail(f"{where}.fov", "field of view must be between 0 and 180 deg")
     if not (1 <= cam.width <= 8192 and 1 <= cam.height <= 8192):

@@ -78,6 +78,16 @@ class Normal(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class LaneOffset(Expr):
+    """The lane ``lanes`` to the left (negative: right) of ``lane`` in that lane's own direction of travel:
+    lane + lanes on forward lanes (> 0), lane − lanes on oncoming ones (< 0)."""
+
+    lane: Expr
+    lanes: Expr
+    dimension: Dimension
+
+
+@dataclass(frozen=True, slots=True)
 class Integer(Expr):
     """A whole number uniform on low..high, both ends included."""
 
