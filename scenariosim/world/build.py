@@ -59,7 +59,9 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         li = network.lane_index(actor.road, actor.lane)
         ln = network.lanes[li]
         pos, hdg = point_at(ln.centre, ln.cum_s, np.array([actor.s]))
-        x[i], y[i], heading[i], lane[i] = pos[0, 0], pos[0, 1], hdg[0], li
+        normal = np.array([-np.sin(hdg[0]), np.cos(hdg[0])])          # unit vector to the lane's left
+        x[i], y[i] = pos[0] + actor.d * normal
+        heading[i], lane[i] = hdg[0], li
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     vehicles = Vehicles(
         x=x, y=y, heading=heading, speed=speed, steer=f.copy(), accel=f.copy(), lane=lane,
