@@ -302,14 +302,16 @@ def test_road_tables_match_the_generators(generator: str):
         if f.name == "name":
             continue
         meta = f.metadata
-        count = meta["dimension"] == "count"
+        dimension = meta["dimension"]
         cells = _row(section, f.name)
-        assert cells[1] == ("whole number" if count else meta["dimension"]), f"{generator}.{f.name}"
-        unit = "" if count else " m"
+        shown = {"count": "whole number", "fraction": "plain number"}.get(dimension, dimension)
+        assert cells[1] == shown, f"{generator}.{f.name}"
+        unit = {"count": "", "fraction": "", "angle": " rad"}.get(dimension, " m")
         default = "required" if f.default is dataclasses.MISSING else f"{f.default:g}{unit}"
         assert cells[2] == default, f"{generator}.{f.name} default"
         low, high = meta.get("minimum"), meta.get("maximum")
-        allowed = f"{low:g}..{high:g}" if high is not None else f"≥ {low:g}{unit}"
+        allowed = (f"{low:g}..{high:g}".replace("-", "−") if high is not None else
+                   f"≥ {low:g}{unit}" if low is not None else "any")
         assert cells[3] == allowed, f"{generator}.{f.name} allowed"
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     assert len(rows) == len(dataclasses.fields(ROAD_GENERATORS[generator])) - 1, f"{generator}: extra rows"

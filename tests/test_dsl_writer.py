@@ -153,7 +153,7 @@ scenario hand_built:
     duration: 4.0 s
     timestep: 0.05 s
     max_attempts: 12
-    road main = highway(length: 1000.0 m, lanes: 3, lane_width: 3.5 m)
+    road main = highway(length: 1000.0 m)
 
     environment:
         sun: elevation 0.61 rad, azimuth 3.49 rad
@@ -206,12 +206,10 @@ def test_areas_are_written_as_place_calls():
     assert [p.children[0] for p in places] == ["lane", "lane", "sidewalk", "crosswalk"]
 
 
-def test_every_road_field_is_written_by_name():
+def test_road_fields_are_written_by_name_where_they_differ_from_their_defaults():
     text = to_text(_areas())
-    assert ("road junction = intersection(arm_count: 4, arm_length: 80.0 m, lanes: 1, lane_width: 3.25 m, "
-            "sidewalk_width: 2.5 m, turn_lanes: 0)") in text
-    assert ("road st = street(length: 200.0 m, lanes: 1, lane_width: 3.25 m, sidewalk_width: 2.5 m, "
-            "crosswalk_at: 50.0 m)") in text
+    assert "road junction = intersection(arm_length: 80.0 m, lane_width: 3.25 m, sidewalk_width: 2.5 m)" in text
+    assert "road st = street(length: 200.0 m, crosswalk_at: 50.0 m)" in text
 
 
 def test_environment_with_a_time_of_day_writes_it_instead_of_the_sun():

@@ -23,6 +23,8 @@ from scenariosim.units import DIMENSIONLESS, DIMENSIONS, UNITS, Dimension, to_si
 Node = Tree | Token
 #: the dimension of a plain whole number (spec field metadata uses the same name)
 COUNT = "count"
+#: the dimension of a plain real number (a grade, a ratio)
+FRACTION = "fraction"
 #: binary operator tree kinds → operator
 OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 #: what a value may be: a number (SI) or, where it depends on a random draw, an expression record
@@ -56,7 +58,7 @@ def is_tree(node: Any, kind: str) -> bool:
 
 
 def dimension_of(name: str) -> Dimension:
-    return DIMENSIONLESS if name == COUNT else DIMENSIONS[name]
+    return DIMENSIONLESS if name in (COUNT, FRACTION) else DIMENSIONS[name]
 
 
 def _a(word: str) -> str:
@@ -243,6 +245,11 @@ class ExpressionCompiler:
             if q.fixed and not q.value.is_integer():
                 self.fail(node, f"{what} needs a whole number, got {q.value:g}")
             result: Value = int(q.value) if q.fixed else q.expr
+        elif dimension == FRACTION:
+            if not q.dimension.dimensionless:
+                raise UnitError(f"{what} needs a plain number like 0.03 or 3 %, got {q.described()}",
+                                location=q.location)
+            result = q.value if q.fixed else q.expr
         else:
             want = DIMENSIONS[dimension]
             if q.dimension.dimensionless and want != q.dimension:
@@ -252,10 +259,10 @@ class ExpressionCompiler:
                 raise UnitError(f"{what} needs {want.noun}, got {q.described()}", location=q.location)
             result = q.value if q.fixed else q.expr
         if minimum is not None and not isinstance(result, Expr) and result < minimum:
-            unit = "" if dimension == COUNT else f" {DIMENSIONS[dimension].si}"
+            unit = "" if dimension in (COUNT, FRACTION) else f" {DIMENSIONS[dimension].si}"
             self.fail(node, f"{what} must be at least {minimum:g}{unit}, got {result:g}{unit}")
         if maximum is not None and not isinstance(result, Expr) and result > maximum:
-            unit = "" if dimension == COUNT else f" {DIMENSIONS[dimension].si}"
+            unit = "" if dimension in (COUNT, FRACTION) else f" {DIMENSIONS[dimension].si}"
             self.fail(node, f"{what} must be at most {maximum:g}{unit}, got {result:g}{unit}")
         return result
 

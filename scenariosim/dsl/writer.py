@@ -70,11 +70,13 @@ def to_text(spec: ScenarioSpec) -> str:
 # ---- blocks ------------------------------------------------------------------------------------
 
 def _road(road: Any) -> str:
+    """``road NAME = GENERATOR(…)`` with the required arguments and those that differ from their defaults."""
     generator = _GENERATOR.get(type(road))
     if generator is None:
         raise ValueError(f"road '{road.name}' is a {type(road).__name__}, not a road record")
     args = [f"{f.name}: {_value(getattr(road, f.name), f.metadata['dimension'])}"
-            for f in dataclasses.fields(road) if f.name != "name"]
+            for f in dataclasses.fields(road)
+            if f.name != "name" and (f.default is dataclasses.MISSING or getattr(road, f.name) != f.default)]
     return f"road {_name(road.name)} = {generator}({', '.join(args)})"
 
 
@@ -264,9 +266,11 @@ def _signal(signal: Signal) -> str:
 # ---- numbers and names -------------------------------------------------------------------------
 
 def _value(value: Any, dimension: str) -> str:
-    """A number of ``dimension`` (a key of units.DIMENSIONS, or "count")."""
+    """A number of ``dimension`` (a key of units.DIMENSIONS, "count" or "fraction")."""
     if dimension == _COUNT:
         return _count(value)
+    if dimension == "fraction":
+        return _plain(value)
     return _quantity(value, dimension)
 
 

@@ -1,4 +1,10 @@
-"""RoadNetwork: lanes with centre lines, lane markings and drivable-area polygons."""
+"""RoadNetwork: lanes with centre lines and a lane graph, markings, sidewalks, crosswalks and street furniture.
+
+Every lane carries its own Frenet frame (roads.geometry): a centre polyline (P, 2) [m] in its
+direction of travel, arc length (P,) [m], unit left normals (P, 2) from the exact reference heading,
+elevation (P,) [m] and width (P,) [m] per vertex. Lanes link to their left/right neighbours and to
+successors/predecessors; junctions join lanes through connector lanes (kind "connector").
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,56 +12,200 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from scenariosim.roads.geometry import frenet_point, frenet_project, point_at
+
 
 @dataclass(frozen=True, slots=True)
 class MarkingStyle:
-    """Lane-marking dimensions [m]; gap = 0 means a solid line."""
+    """Lane-marking dimensions [m]; gap = 0 means a solid line; ``color`` is 'white' or 'yellow'."""
 
     width: float
     dash: float
     gap: float
+    color: str = "white"
+    double: bool = False          # two parallel lines ``width`` apart (centre lines of two-way roads)
 
 
-#: Lane-line conventions (motorway practice, e.g. German RMS: 6 m dashes, 12 m gaps,
-#: 0.15 m broken and 0.30 m edge lines would be typical; we use 0.15 m for both).
+#: Lane-line conventions. Motorway broken lines 6 m dash / 12 m gap (German RMS; UNECE R130 allows
+#: 0.10–0.15 m wide dashes), urban 3 m / 6 m; solid edge lines; double yellow centre of two-way roads
+#: (US MUTCD). Widths 0.15 m.
 DASHED = MarkingStyle(width=0.15, dash=6.0, gap=12.0)
+URBAN_DASHED = MarkingStyle(width=0.12, dash=3.0, gap=6.0)
 SOLID = MarkingStyle(width=0.15, dash=0.0, gap=0.0)
+DOUBLE_YELLOW = MarkingStyle(width=0.12, dash=0.0, gap=0.0, color="yellow", double=True)
+STOP_LINE = MarkingStyle(width=0.40, dash=0.0, gap=0.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lane:
-    """One lane: centre line (P, 2) [m] in driving direction, its arc length (P,) [m], width [m]."""
+    """One lane in its direction of travel.
+
+    number: as the scenario language addresses it (1.. forward from the right, −1.. oncoming; 0 for
+    junction connectors); arm: the junction approach it belongs to, or None.
+    """
 
     road: str
-    number: int                  # 1-based, 1 = rightmost
-    centre: np.ndarray           # (P, 2) float64 [m]
-    cum_s: np.ndarray            # (P,) float64 [m]
-    width: float                 # [m]
-    left: int                    # index of the lane to the left in RoadNetwork.lanes, -1 if none
-    right: int                   # index of the lane to the right, -1 if none
+    number: int
+    centre: np.ndarray            # (P, 2) float64 [m]
+    cum_s: np.ndarray             # (P,) float64 [m]
+    width: float                  # [m] nominal (widest) width
+    left: int = -1                # index in RoadNetwork.lanes of the lane to the left, -1 if none
+    right: int = -1               # index of the lane to the right, -1 if none
+    normals: np.ndarray | None = None   # (P, 2) unit left normals; None: from the polyline
+    z: np.ndarray | None = None   # (P,) [m] elevation; None: flat at 0
+    widths: np.ndarray | None = None    # (P,) [m] width per vertex (tapers); None: constant ``width``
+    arm: str | None = None
+    kind: str = "driving"         # "driving", "connector", "acceleration", "exit", "shoulder"
+    successors: tuple[int, ...] = ()
+    predecessors: tuple[int, ...] = ()
 
     @property
     def length(self) -> float:
         return float(self.cum_s[-1])
 
+    def frame_normals(self) -> np.ndarray:
+        if self.normals is not None:
+            return self.normals
+        t = np.gradient(self.centre, axis=0)
+        t /= np.linalg.norm(t, axis=1, keepdims=True)
+        return np.stack([-t[:, 1], t[:, 0]], axis=1)
+
+    def width_at(self, s: np.ndarray) -> np.ndarray:
+        if self.widths is None:
+            return np.full(np.shape(s), self.width)
+        return np.interp(s, self.cum_s, self.widths)
+
+    def elevation_at(self, s: np.ndarray) -> np.ndarray:
+        if self.z is None:
+            return np.zeros(np.shape(s))
+        return np.interp(s, self.cum_s, self.z)
+
+    def point(self, s: np.ndarray, d: np.ndarray | float = 0.0) -> np.ndarray:
+        """Positions (K, 2) [m] at arc lengths s (K,) and offsets d [m, + left]."""
+        s = np.atleast_1d(np.asarray(s, dtype=np.float64))
+        return frenet_point(self.centre, self.frame_normals(), self.cum_s, s, np.broadcast_to(d, s.shape))
+
+    def heading_at(self, s: np.ndarray) -> np.ndarray:
+        return point_at(self.centre, self.cum_s, np.atleast_1d(s))[1]
+
+    def project(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(s, d) (K,) of points (K, 2) in this lane's Frenet frame."""
+        return frenet_project(self.centre, self.frame_normals(), self.cum_s, xy)
+
+    def polygon(self) -> shapely.Polygon:
+        """The lane's area: its centre line widened by half its width each side."""
+        half = self.width_at(self.cum_s) / 2
+        left, right = self.point(self.cum_s, half), self.point(self.cum_s, -half)
+        return shapely.Polygon(np.concatenate([right, left[::-1]]))
+
 
 @dataclass(frozen=True, slots=True)
 class Marking:
-    """A painted line along a polyline (P, 2) [m] with a style."""
+    """A painted line along a polyline (P, 2) [m] with a style; z (P,) [m] where the road is not flat."""
 
     line: np.ndarray
     style: MarkingStyle
+    z: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sidewalk:
+    """A walkway along a road's ``side`` ("left"/"right" of its forward direction): a centre line
+    (P, 2) [m] for walking, its arc length, width [m] and area."""
+
+    road: str
+    side: str
+    centre: np.ndarray
+    cum_s: np.ndarray
+    width: float
+    area: shapely.Polygon
+    kerb_height: float = 0.15     # [m] above the road
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Crosswalk:
+    """A zebra crossing numbered ``number`` (1-based) on ``road``: its walking line (2, 2) [m] from the
+    right-hand end to the left-hand end (in the road's forward direction), width [m] and area."""
+
+    road: str
+    number: int
+    line: np.ndarray
+    width: float
+    area: shapely.Polygon
+    arm: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
+class TrafficLight:
+    """A signal head at ``position`` (3,) [m] facing ``heading`` [rad], controlling ``lanes`` (indices)."""
+
+    position: np.ndarray
+    heading: float
+    lanes: tuple[int, ...]
+    arm: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    """Street furniture and surroundings: kind in PROP_KINDS, footprint centre (x, y, z) [m], box size
+    (length, width, height) [m], heading [rad]."""
+
+    kind: str
+    position: tuple[float, float, float]
+    size: tuple[float, float, float]
+    heading: float = 0.0
+
+
+#: what props there are (each maps to a semantic class in taxonomy)
+PROP_KINDS = ("building", "tree", "pole", "street_light", "sign", "traffic_light_pole", "kerb")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RoadNetwork:
     lanes: tuple[Lane, ...]
     markings: tuple[Marking, ...]
-    surface: shapely.Polygon     # drivable area (all lanes) [m]
+    surface: shapely.Geometry                 # drivable area (all lanes) [m]
+    sidewalks: tuple[Sidewalk, ...] = ()
+    crosswalks: tuple[Crosswalk, ...] = ()
+    traffic_lights: tuple[TrafficLight, ...] = ()
+    props: tuple[Prop, ...] = ()
 
-    def lane_index(self, road: str, number: int) -> int:
-        """Index in ``lanes`` of lane ``number`` (1-based) of ``road``."""
-        return next(i for i, lane in enumerate(self.lanes) if lane.road == road and lane.number == number)
+    def lane_index(self, road: str, number: int, arm: str | None = None) -> int:
+        """Index in ``lanes`` of lane ``number`` of ``road`` (on ``arm`` where the road has arms)."""
+        for i, lane in enumerate(self.lanes):
+            if lane.road == road and lane.number == number and (arm is None or lane.arm == arm) \
+                    and lane.kind != "connector":
+                return i
+        raise KeyError(f"road '{road}' has no lane {number}" + (f" on arm '{arm}'" if arm else ""))
+
+    def neighbour(self, lane: int, count: int) -> int:
+        """The lane ``count`` lanes to the left (negative: right) of ``lane``; -1 if there is none."""
+        for _ in range(abs(count)):
+            if lane < 0:
+                return -1
+            lane = self.lanes[lane].left if count > 0 else self.lanes[lane].right
+        return lane
+
+    def sidewalk(self, road: str, side: str) -> Sidewalk:
+        return next(w for w in self.sidewalks if w.road == road and w.side == side)
+
+    def crosswalk(self, road: str, number: int) -> Crosswalk:
+        return next(c for c in self.crosswalks if c.road == road and c.number == number)
+
+    def frenet(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lane, s, d) (K,) for points (K, 2): among lanes whose s-range covers the point, the one it lies
+        deepest inside (smallest |d| − width/2; in junctions, where lanes overlap, the nearest centre)."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=np.float64))
+        lanes, ss, ds = np.empty(len(xy), dtype=np.int64), np.empty(len(xy)), np.empty(len(xy))
+        best = np.full(len(xy), np.inf)
+        for i, lane in enumerate(self.lanes):
+            s, d = lane.project(xy)
+            inside = (s >= 0) & (s <= lane.length)
+            excess = np.abs(d) - lane.width_at(np.clip(s, 0, lane.length)) / 2
+            score = np.where(inside, excess, np.inf)
+            better = score < best
+            lanes[better], ss[better], ds[better], best[better] = i, s[better], d[better], score[better]
+        return lanes, ss, ds
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(min_x, min_y, max_x, max_y) [m] of the drivable area."""

@@ -1,7 +1,8 @@
 """Road specs: one frozen record per road generator, and the registry of generator names.
 
 A generator's keyword arguments are the record's fields; each field's ``metadata["dimension"]``
-names the physical dimension the scenario language checks ("length", "count", …) and
+names the physical dimension the scenario language checks ("length", "angle", "count" for whole
+numbers, "fraction" for plain numbers like a grade) and
 ``metadata["minimum"]``/``["maximum"]`` the range allowed. Besides its fields, a record answers the
 placement questions the language asks: which lane numbers and arms exist, whether there are
 sidewalks, how many crosswalks. (roads/generators.py builds the geometry; generators not built yet
@@ -52,16 +53,29 @@ class _Road:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HighwaySpec(_Road):
-    """A straight one-way multi-lane road along +x, starting at x = 0.
+    """A multi-lane highway starting at the origin heading +x: straight, or with one curve (a circular
+    arc between two clothoid transitions) starting at ``curve_at``, and a constant grade.
 
-    Lanes are numbered 1..lanes from the right edge (y = 0) to the left; lane k's centre line
-    is y = (k − 0.5)·lane_width. Traffic drives towards +x.
+    Lanes are numbered 1..lanes from the right edge of the carriageway (y = 0 while straight) to the
+    left; lane k's centre is (k − 0.5)·lane_width left of that edge. With a median, a second
+    carriageway of ``lanes`` oncoming lanes (−1..−lanes) lies beyond it.
     """
 
     name: str
     length: float = _arg("length", minimum=1.0)          # [m]
-    lanes: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)             # number of lanes
+    lanes: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)             # lanes per direction
     lane_width: float = _arg("length", 3.5, minimum=2.0)  # [m]
+    shoulder_width: float = _arg("length", 0.0, minimum=0.0)   # [m] paved hard shoulder right of lane 1
+    median_width: float = _arg("length", 0.0, minimum=0.0)     # [m]; > 0: a divided two-way highway
+    curve_radius: float = _arg("length", 0.0, minimum=0.0)     # [m]; 0: straight
+    curve_angle: float = _arg("angle", 0.0)                    # [rad] total turn of the curve, + left
+    curve_at: float = _arg("length", 100.0, minimum=0.0)       # [m] s where the curve's entry transition starts
+    transition_length: float = _arg("length", 50.0, minimum=0.0)  # [m] of each clothoid
+    grade: float = _arg("fraction", 0.0, minimum=-0.12, maximum=0.12)  # rise per metre (3 % = 0.03)
+
+    def lane_numbers(self) -> tuple[int, ...]:
+        forward = tuple(range(1, self.lanes + 1))
+        return forward + tuple(-k for k in forward) if self.median_width > 0 else forward
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +129,7 @@ class IntersectionSpec(_Road):
     lane_width: float = _arg("length", 3.25, minimum=2.0)        # [m]
     sidewalk_width: float = _arg("length", 2.5, minimum=0.0)     # [m]
     turn_lanes: int = _arg("count", 0, minimum=0, maximum=MAX_COUNT)               # extra left-turn lanes per approach
+    traffic_lights: int = _arg("count", 1, minimum=0, maximum=1)   # 1: signal heads on every approach
 
     def lane_numbers(self) -> tuple[int, ...]:
         """On each arm: approach lanes 1..lanes+turn_lanes (the turn lanes leftmost), leaving lanes −1..−lanes."""
@@ -136,6 +151,7 @@ class RoundaboutSpec(_Road):
     lane_width: float = _arg("length", 4.0, minimum=2.0)        # [m]
     arm_count: int = _arg("count", 4, minimum=3, maximum=MAX_COUNT)
     arm_length: float = _arg("length", 60.0, minimum=10.0)      # [m]
+    sidewalk_width: float = _arg("length", 0.0, minimum=0.0)    # [m] around the outside; 0 = none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,9 +167,27 @@ class TownSpec(_Road):
     sidewalk_width: float = _arg("length", 2.5, minimum=0.0)    # [m]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExitSpec(_Road):
+    """A one-way highway with an off-ramp leaving to the right through a deceleration lane.
+
+    Arms: ``main`` (the highway lanes) and ``ramp`` (the deceleration lane, then the ramp).
+    """
+
+    arms: ClassVar[tuple[str, ...]] = ("main", "ramp")
+    name: str
+    length: float = _arg("length", minimum=50.0)                  # [m] of the main road
+    lanes: int = _arg("count", 2, minimum=1, maximum=MAX_COUNT)
+    lane_width: float = _arg("length", 3.5, minimum=2.0)           # [m]
+    diverge_at: float = _arg("length", 300.0, minimum=0.0)         # [m] s where the deceleration lane starts
+    deceleration_lane: float = _arg("length", 150.0, minimum=10.0)  # [m] its length, taper included
+    ramp_length: float = _arg("length", 200.0, minimum=10.0)       # [m] of ramp after it
+
+
 #: generator name in a scenario file → spec record
-ROAD_GENERATORS: dict[str, type] = {"highway": HighwaySpec, "merge": MergeSpec, "street": StreetSpec,
+ROAD_GENERATORS: dict[str, type] = {"highway": HighwaySpec, "merge": MergeSpec, "exit": ExitSpec,
+                                    "street": StreetSpec,
                                     "intersection": IntersectionSpec, "roundabout": RoundaboutSpec,
                                     "town": TownSpec}
 
-RoadSpec = HighwaySpec | MergeSpec | StreetSpec | IntersectionSpec | RoundaboutSpec | TownSpec
+RoadSpec = HighwaySpec | MergeSpec | ExitSpec | StreetSpec | IntersectionSpec | RoundaboutSpec | TownSpec

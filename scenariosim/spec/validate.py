@@ -106,7 +106,7 @@ MAX_ATTEMPTS = 100_000
 def _road(road, where: str) -> None:
     for f in dataclasses.fields(road):
         value, minimum, maximum = getattr(road, f.name), f.metadata.get("minimum"), f.metadata.get("maximum")
-        unit = "" if f.metadata.get("dimension") == "count" else " m"
+        unit = {"count": "", "fraction": "", "angle": " rad"}.get(f.metadata.get("dimension"), " m")
         if minimum is not None and _fixed(value) and value < minimum:
             _fail(f"{where}.{f.name}", f"{f.name} must be at least {minimum:g}{unit}, got {value:g}{unit}")
         if maximum is not None and _fixed(value) and value > maximum:

@@ -56,7 +56,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     for i, actor in enumerate(spec.actors):
         if actor.area != "lane":
             raise ScenarioValidationError(f"actor '{actor.name}': placement on a {actor.area} is not built yet")
-        li = network.lane_index(actor.road, actor.lane)
+        li = network.lane_index(actor.road, actor.lane, actor.arm)
         ln = network.lanes[li]
         pos, hdg = point_at(ln.centre, ln.cum_s, np.array([actor.s]))
         normal = np.array([-np.sin(hdg[0]), np.cos(hdg[0])])          # unit vector to the lane's left
