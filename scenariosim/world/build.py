@@ -42,7 +42,8 @@ def lane_table(network: RoadNetwork) -> LaneTable:
     points = np.concatenate([lane.centre for lane in network.lanes]).astype(np.float64)
     cum_s = np.concatenate([lane.cum_s for lane in network.lanes]).astype(np.float64)
     width = np.array([lane.width for lane in network.lanes], dtype=np.float64)
-    return LaneTable(points=points, cum_s=cum_s, start=start, width=width)
+    z = np.concatenate([lane.elevation_at(lane.cum_s) for lane in network.lanes]).astype(np.float64)
+    return LaneTable(points=points, cum_s=cum_s, start=start, width=width, z=z)
 
 
 def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldInfo]:

@@ -41,6 +41,7 @@ class LaneTable(NamedTuple):
     cum_s: np.ndarray        # (P,) float64 [m] arc length within its own lane
     start: np.ndarray        # (L + 1,) int64 offsets into points
     width: np.ndarray        # (L,) float64 [m]
+    z: np.ndarray            # (P,) float64 [m] elevation of each point (0 on flat roads)
 
 
 class World(NamedTuple):
