@@ -192,6 +192,28 @@ class RoadNetwork:
     def crosswalk(self, road: str, number: int) -> Crosswalk:
         return next(c for c in self.crosswalks if c.road == road and c.number == number)
 
+    def place(self, road: str, *, area: str = "lane", lane: int | None = None, arm: str | None = None,
+              side: str | None = None, crosswalk: int | None = None, s: float = 0.0, d: float = 0.0
+              ) -> tuple[float, float, float, float]:
+        """(x, y, z, heading) [m, rad] of a placement as the scenario language writes it: on lane ``lane``
+        (of ``arm``), on the ``side`` sidewalk, or on crosswalk ``crosswalk`` (s from its right-hand end,
+        heading across the road); s along, d to the left [m]. KeyError/StopIteration if it does not exist."""
+        if area == "lane":
+            ln = self.lanes[self.lane_index(road, lane, arm)]
+            xy = ln.point(np.array([s]), d)[0]
+            return float(xy[0]), float(xy[1]), float(ln.elevation_at(np.array([s]))[0]), float(ln.heading_at(s)[0])
+        if area == "sidewalk":
+            walk = self.sidewalk(road, side or "right")
+            xy, heading = point_at(walk.centre, walk.cum_s, np.array([s]))
+            normal = np.array([-np.sin(heading[0]), np.cos(heading[0])])
+            p = xy[0] + d * normal
+            return float(p[0]), float(p[1]), walk.kerb_height, float(heading[0])
+        cross = self.crosswalk(road, crosswalk)
+        a, b = cross.line
+        t = (b - a) / np.linalg.norm(b - a)
+        p = a + s * t + d * np.array([-t[1], t[0]])
+        return float(p[0]), float(p[1]), 0.0, float(np.arctan2(t[1], t[0]))
+
     def frenet(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lane, s, d) (K,) for points (K, 2): among lanes whose s-range covers the point, the one it lies
         deepest inside (smallest |d| − width/2; in junctions, where lanes overlap, the nearest centre)."""

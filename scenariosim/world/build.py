@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenariosim.roads.geometry import point_at
 from scenariosim.roads.network import RoadNetwork
 from scenariosim.errors import ScenarioValidationError
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS
@@ -57,12 +56,8 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     for i, actor in enumerate(spec.actors):
         if actor.area != "lane":
             raise ScenarioValidationError(f"actor '{actor.name}': placement on a {actor.area} is not built yet")
-        li = network.lane_index(actor.road, actor.lane, actor.arm)
-        ln = network.lanes[li]
-        pos, hdg = point_at(ln.centre, ln.cum_s, np.array([actor.s]))
-        normal = np.array([-np.sin(hdg[0]), np.cos(hdg[0])])          # unit vector to the lane's left
-        x[i], y[i] = pos[0] + actor.d * normal
-        heading[i], lane[i] = hdg[0], li
+        lane[i] = network.lane_index(actor.road, actor.lane, actor.arm)
+        x[i], y[i], _, heading[i] = network.place(actor.road, lane=actor.lane, arm=actor.arm, s=actor.s, d=actor.d)
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     vehicles = Vehicles(
         x=x, y=y, heading=heading, speed=speed, steer=f.copy(), accel=f.copy(), lane=lane,
