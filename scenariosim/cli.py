@@ -126,7 +126,10 @@ def _sample(args) -> int:
     from scenariosim.dsl.writer import to_text
 
     spec, _ = _sampled(args)
-    text = to_text(spec)
+    try:
+        text = to_text(spec)
+    except ValueError as err:           # a value the language cannot write back
+        raise ScenarioSimError(f"{args.file}: cannot write the drawn scenario: {err}") from None
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -158,6 +161,9 @@ def _shown(value, unit: str | None) -> str:
     from scenariosim.units import UNITS
     if unit == "%":
         return f"{value * 100:g} %"
+    if unit == "clock":
+        minutes = round(value / 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
     factor = UNITS[unit][1] if unit in UNITS else 1.0
     return f"{value / factor:g} {unit}"
 

@@ -490,10 +490,13 @@ def _same(a: ScenarioSpec, b: ScenarioSpec) -> bool:
 
 
 def _loaded(spec: ScenarioSpec) -> ScenarioSpec:
-    """What ``loads`` gives for a spec: with a time of day the file names no sun (sample computes it)."""
-    if spec.environment.time_of_day is None:
+    """What ``loads`` gives for a spec: with a time of day the file names no sun; it is computed from it."""
+    env = spec.environment
+    if env.time_of_day is None:
         return spec
-    return dataclasses.replace(spec, environment=dataclasses.replace(spec.environment, sun=SunSpec()))
+    elevation, azimuth = sun_position(env.time_of_day, env.latitude, env.day_of_year)
+    return dataclasses.replace(spec, environment=dataclasses.replace(env, sun=SunSpec(elevation=elevation,
+                                                                                       azimuth=azimuth)))
 
 
 @pytest.mark.parametrize("build", HAND_BUILT.values(), ids=HAND_BUILT)

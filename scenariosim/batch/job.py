@@ -1,15 +1,17 @@
 """One render job: a concrete scenario simulated, rendered by every camera at its rate, and written."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from scenariosim.dataset import DatasetWriter, staged_folder
 from scenariosim.labels import visible_boxes
 from scenariosim.roads import build
-from scenariosim.sensors import mounted_camera
+from scenariosim.sensors import Camera, mounted_camera
 from scenariosim.sim import simulate
 from scenariosim.spec.sampling import is_concrete
 from scenariosim.spec.scenario import ScenarioSpec
@@ -33,12 +35,18 @@ def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tu
     return sorted(plan)
 
 
+def _raised(camera: Camera, dz: float) -> Camera:
+    """The camera moved up by dz [m] (a mount on a vehicle standing at elevation dz)."""
+    return dataclasses.replace(camera, t=camera.t - camera.R @ np.array([0.0, 0.0, dz])) if dz else camera
+
+
 def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
                     overwrite: bool = False, progress: bool = True) -> int:
     """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
     from scenariosim.render import Renderer   # GL is imported only when a job really renders
+    from scenariosim.render.vehicles import lane_elevation
 
     plan = frame_schedule(spec, max_frames)
     network = build(spec.roads)
@@ -59,7 +67,9 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
                     renderers[size].set_road(network)
                 v, i = world.vehicles, mounts[c]
                 camera = mounted_camera(cam_spec, v.x[i], v.y[i], v.heading[i])
-                frame = renderers[size].render(v, info, spec.environment, camera, at_step * spec.timestep)
+                camera = _raised(camera, float(lane_elevation(world.lanes, v.lane[i:i + 1], v.s[i:i + 1])[0]))
+                frame = renderers[size].render(v, info, spec.environment, camera, at_step * spec.timestep,
+                                               lanes=world.lanes)
                 writer.add(cam_spec.name, k, frame, visible_boxes(frame.instance, info.class_ids))
             renderer_name = next(iter(renderers.values())).gl_renderer if renderers else "none"
         finally:

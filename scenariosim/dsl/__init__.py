@@ -26,7 +26,8 @@ def load_file(path: str | PathLike[str]) -> ScenarioFile:
 def loads_file(text: str, filename: str = "<string>") -> ScenarioFile:
     """``load_file`` for text; imports resolve against the folder of ``filename`` (the working
     folder for '<string>')."""
-    if len(text) > MAX_FILE_BYTES:
+    text = text.removeprefix("\ufeff")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioSimError(f"scenario text '{filename}' is larger than {MAX_FILE_BYTES >> 20} MiB")
     folder = Path(filename).parent if not filename.startswith("<") else Path.cwd()
     return Loader().text(text, filename, folder)

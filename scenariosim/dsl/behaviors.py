@@ -26,9 +26,11 @@ class BehaviorCompiler(ExpressionCompiler):
     def behaviors(self, actors: list) -> list:
         """``actors`` with each deferred ``behavior`` tree compiled to BehaviorSteps (errors gathered)."""
         out = []
-        for actor in actors:
+        for i, actor in enumerate(actors):
             if isinstance(actor.behavior, Tree):
-                steps = self.attempt(actor.behavior, [], lambda a=actor: self.steps(a.behavior))
+                # maneuver arguments are drawn with their actor: they may read it and earlier actors
+                with self.scope(self.roads, [a.name for a in actors[:i + 1]]):
+                    steps = self.attempt(actor.behavior, [], lambda a=actor: self.steps(a.behavior))
                 actor = dataclasses.replace(actor, behavior=steps or ())
             out.append(actor)
         return out

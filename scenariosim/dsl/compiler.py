@@ -9,6 +9,7 @@ stop the others: all are gathered and raised together as ScenarioErrors.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,10 +19,11 @@ from scenariosim.dsl.behaviors import BehaviorCompiler
 from scenariosim.dsl.expressions import COUNT, Cascade, Node, ParamInfo, Value, is_tree
 from scenariosim.errors import (ScenarioErrors, ScenarioSimError, ScenarioValidationError, SourceLocation, raise_all,
                                unknown)
-from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Choice, Const, EnvironmentSpec, Expr,
+from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Const, EnvironmentSpec, Expr,
                               Param, ParamRef, ScenarioSpec, SunSpec, locate, validate)
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
 from scenariosim.spec.scenario import OutputSpec, Requirement
+from scenariosim.spec.sun import sun_position
 from scenariosim.spec.values import Attr, LaneOffset, Neg
 from scenariosim.units import DIMENSIONLESS, DIMENSIONS
 
@@ -51,14 +53,15 @@ def _as_subtraction(node: Tree) -> Tree | None:
 class ScenarioCompiler(BehaviorCompiler):
     """Walks one scenario tree. ``globals`` are the file's (and its imports') shared params."""
 
-    def __init__(self, filename: str, lines: list[str], globals_: dict[str, tuple[Param, ParamInfo]]) -> None:
+    def __init__(self, filename: str, lines: list[str], globals_: dict[str, tuple[Param, ParamInfo]],
+                 broken: set[str] = frozenset()) -> None:
         super().__init__(filename, lines)
+        self.broken |= set(broken)             # shared params whose own definition failed
         self.where: dict[str, SourceLocation] = {}
         self.errors: list[ScenarioSimError] = []
         self.param_records: list[Param] = [p for p, _ in globals_.values()]
         self.params.update({name: info for name, (_, info) in globals_.items()})
         self.global_names = dict(globals_)
-        self.actor_roads: dict[str, str] = {}   # actor → its road, once its placement compiled
         self.current = ""                       # the actor being compiled
 
     # -- statement-level error gathering
@@ -136,7 +139,7 @@ class ScenarioCompiler(BehaviorCompiler):
         name = node.children[0]
         if name not in handlers:
             self.fail(name, unknown("field", name, handlers))
-        path = _path(prefix, name)
+        path = _path(prefix, str(name))
         if name in values:
             self.fail(name, f"field '{name}' is set twice (first on line {self.where[path].line})")
         self.where[path] = self.loc(node.children[1] if len(node.children) > 1 else name)
@@ -180,13 +183,15 @@ class ScenarioCompiler(BehaviorCompiler):
                 built = self.attempt(statement, names, lambda s=statement, k=kind, i=index: builders[k](s, i))
                 if built is not None:
                     parts[kind].append(built)
-            else:
-                self.attempt(statement, [], lambda s=statement: self.field(s, handlers, "", settings))
+            else:       # drawn before the roads (seed, duration …) or after them (environment)
+                roads = list(self.roads) if statement.children[0] == "environment" else []
+                with self.scope(roads, ()):
+                    self.attempt(statement, [], lambda s=statement: self.field(s, handlers, "", settings))
         if not self.errors:     # a failed field line already explains a missing field
             self.attempt(name, [], lambda: self.require_fields(settings, ("seed", "duration", "timestep"), name,
                                                                  f"scenario '{name}'"))
         actors = self.attempt(name, [], lambda: self.behaviors(parts["actor"]))
-        raise_all(sorted(self.errors, key=_order))
+        raise_all(sorted(self.errors, key=error_order))
         spec = ScenarioSpec(name=str(name), roads=tuple(parts["road"]), actors=tuple(actors),
                             cameras=tuple(parts["camera"]), requires=tuple(parts["require"]), source=self.filename,
                             params=tuple(self.param_records), locations=tuple(self.where.items()), **settings)
@@ -238,7 +243,13 @@ class ScenarioCompiler(BehaviorCompiler):
             self.fail(fields[0], "give either sun or time_of_day, not both: time_of_day sets the sun")
         if "fog" in values:
             values["fog_visual_range"] = values.pop("fog")
-        return EnvironmentSpec(**values)
+        env = EnvironmentSpec(**values)
+        given = (env.time_of_day, env.latitude, env.day_of_year)
+        if env.time_of_day is not None and not any(isinstance(v, Expr) for v in given) \
+                and all(math.isfinite(v) for v in given):          # out-of-range values: validate says so
+            elevation, azimuth = sun_position(env.time_of_day, env.latitude, env.day_of_year)
+            env = dataclasses.replace(env, sun=SunSpec(elevation=elevation, azimuth=azimuth))   # as sample does
+        return env
 
     def sun(self, field: Tree, prefix: str) -> SunSpec:
         _, named = self.labelled(field, ("elevation", "azimuth"))
@@ -271,6 +282,10 @@ class ScenarioCompiler(BehaviorCompiler):
         prefix = f"roads[{index}]"
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
         self.check_new_name(name, "road")
+        with self.scope(self.roads, ()):
+            return self._road(name, call, prefix)
+
+    def _road(self, name: Token, call: Tree, prefix: str):
         generator, positional, kwargs = self.call(call, "road")
         if generator not in ROAD_GENERATORS:
             self.fail(generator, unknown("road generator", generator, ROAD_GENERATORS))
@@ -309,9 +324,11 @@ class ScenarioCompiler(BehaviorCompiler):
         self.actors[str(name)] = kind_value        # visible to its own size attributes and to later actors
         self.current = str(name)
         handlers = {"at": self.at, "speed": self.measured("speed"), "color": self.color, "size": self.box_size}
-        values = self.fields([f for f in fields if f.data != "behavior"], handlers, prefix, name,
-                             f"actor '{name}'", required=("at",))
-        self.actor_roads[str(name)] = values["at"]["road"]
+        earlier = [a for a in self.actors if a != name]
+        with self.scope(self.roads, earlier, own=str(name)):
+            values = self.fields([f for f in fields if f.data != "behavior"], handlers, prefix, name,
+                                 f"actor '{name}'", required=("at",))
+        self.places[str(name)] = {k: values["at"].get(k) for k in ("road", "area", "arm")}
         if behavior:
             self.where[f"{prefix}.behavior"] = self.loc(behavior[0])
         return ActorSpec(name=str(name), kind=kind_value, **values.pop("at"), **values,
@@ -331,7 +348,7 @@ class ScenarioCompiler(BehaviorCompiler):
         earlier actor (``same_lane``, ``left_of``, ``right_of``, ``ahead_of``, ``behind``); ``s`` and ``d``."""
         terms, named = self.labelled(field, ("s", "d"), positional=None)
         out: dict[str, Any] = {}
-        lateral = longitudinal = None
+        lateral = longitudinal = anchor = None
         me = self.current
         for term in terms:
             function, positional, kwargs = self.call(term, "at")
@@ -342,7 +359,7 @@ class ScenarioCompiler(BehaviorCompiler):
             elif function in ("ahead_of", "behind"):
                 if longitudinal is not None:
                     self.fail(function, f"at has two longitudinal positions ('{longitudinal}' and '{function}')")
-                longitudinal = function
+                longitudinal, anchor = function, (positional or [None])[0]
             else:
                 self.fail(function, unknown("position", function, PLACEMENTS))
             out.update(self.placement(function, positional, kwargs, me, out))
@@ -364,7 +381,7 @@ class ScenarioCompiler(BehaviorCompiler):
         for key in ("road", "lane", "crosswalk", "area", "arm", "side"):
             self.where.setdefault(f"{prefix}.{key}", self.loc(terms[0] if terms else field.children[0]))
         if "road" not in out:      # behind/ahead_of alone: the other actor's lane
-            out.update(self.placement("same_lane", [longitudinal_ref(self, terms)], [], me, out))
+            out.update(self.placement("same_lane", [anchor], [], me, out))
         return out
 
     def placement(self, function: Token, positional: list[Node], kwargs, me: str, so_far: dict) -> dict[str, Any]:
@@ -402,7 +419,7 @@ class ScenarioCompiler(BehaviorCompiler):
         if len(positional) != 1:
             self.fail(function, f"{function}() takes {usage}")
         other = self.earlier_actor(positional[0], me)
-        road = self.actor_roads[other]
+        road, arm = self.places[other]["road"], self.places[other]["arm"]
         lane = Attr(other, "lane", DIMENSIONLESS)
         if function in ("ahead_of", "behind"):
             gap = self.value(extra["by"], "length", "by") if "by" in extra else 0.0
@@ -410,11 +427,13 @@ class ScenarioCompiler(BehaviorCompiler):
                          Const(2.0, DIMENSIONLESS), LENGTH)
             offset = BinOp("+", half, _const(gap), LENGTH)
             return {"s": BinOp("+" if function == "ahead_of" else "-", Attr(other, "s", LENGTH), offset, LENGTH)}
-        out: dict[str, Any] = {"road": road, "area": "lane", "s": Attr(other, "s", LENGTH)}
+        out: dict[str, Any] = {"road": road, "area": "lane", "arm": arm, "s": Attr(other, "s", LENGTH)}
         if function == "same_lane":
             out["lane"] = lane
         else:
             lanes = self.value(extra["lanes"], COUNT, "lanes", 1) if "lanes" in extra else 1
+            if isinstance(lanes, Expr):
+                self.fail(extra["lanes"], "lanes is a fixed whole number here (at least 1)")
             count = _const(lanes if function == "left_of" else -lanes, DIMENSIONLESS) if not isinstance(lanes, Expr) \
                 else (lanes if function == "left_of" else Neg(lanes, DIMENSIONLESS))
             out["lane"] = LaneOffset(lane, count, DIMENSIONLESS)
@@ -438,8 +457,11 @@ class ScenarioCompiler(BehaviorCompiler):
             raise Cascade(name)
         if name == me:
             self.fail(name, "an actor cannot be placed relative to itself")
-        if name not in self.actors or name not in self.actor_roads:
-            self.fail(name, unknown("earlier actor", name, [a for a in self.actor_roads]))
+        if name not in self.actors or name not in self.places:
+            self.fail(name, unknown("earlier actor", name, list(self.places)))
+        if self.places[name]["area"] != "lane":
+            self.fail(name, f"actor '{name}' is on a {self.places[name]['area']}: place actors relative to actors "
+                            f"on lanes only")
         return str(name)
 
     def camera(self, node: Tree, index: int) -> CameraSpec:
@@ -491,14 +513,6 @@ def _const(value: Value, dimension=LENGTH) -> Expr:
     return value if isinstance(value, Expr) else Const(float(value), dimension)
 
 
-def longitudinal_ref(compiler: ScenarioCompiler, terms: list[Node]) -> Node:
-    """The actor argument of the ahead_of/behind term among ``terms``."""
-    for term in terms:
-        if is_tree(term, "call") and term.children[0] in ("ahead_of", "behind"):
-            return term.children[1]
-    raise AssertionError("no longitudinal term")
-
-
 def compile_param(compiler, node: Tree) -> tuple[Param, ParamInfo]:
     """``param NAME = EXPR`` → its record and scope entry (a number, or a choice of names)."""
     name, value = node.children
@@ -536,6 +550,7 @@ def _tokens(node: Node) -> list[Token]:
     return out
 
 
-def _order(err: ScenarioSimError) -> tuple:
+def error_order(err: ScenarioSimError) -> tuple:
+    """Sort key: errors in file order (by file, line, column); those without a location last."""
     loc = err.location
-    return (0, loc.line, loc.column) if loc else (1, 0, 0)
+    return (0, loc.file, loc.line, loc.column) if loc else (1, "", 0, 0)

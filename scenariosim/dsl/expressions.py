@@ -6,6 +6,7 @@ ever executed: a name is a param, an attribute, or a key of a table, or it is an
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterable
 from typing import Any, NoReturn
@@ -53,6 +54,20 @@ class ParamInfo:
     line: str = ""                   # where it was declared, for messages ('lib/x.scn:3')
 
 
+def param_infos(params) -> dict[str, ParamInfo]:
+    """Scope entries for a spec's Param records; an alias of a choice param offers that choice's names."""
+    out: dict[str, ParamInfo] = {}
+    for param in params:
+        value = param.value
+        if isinstance(value, Choice):
+            out[param.name] = ParamInfo(None, None, value.options)
+        elif isinstance(value, ParamRef) and value.dimension is None:
+            out[param.name] = out.get(value.name, ParamInfo(None, None))
+        else:
+            out[param.name] = ParamInfo(value.dimension, None if value.dimension is None else value.dimension.si)
+    return out
+
+
 def is_tree(node: Any, kind: str) -> bool:
     return isinstance(node, Tree) and node.data == kind
 
@@ -80,6 +95,11 @@ class ExpressionCompiler:
         self.roads: dict[str, Any] = {}        # road name → its record (fields may be Expr)
         self.actors: dict[str, Any] = {}       # actor name → kind (str or Expr), as declared so far
         self.in_param = False                  # compiling a param's value (attributes are not drawn yet)
+        # which attributes the value being compiled may read, in draw order: None = every one declared
+        self.visible_roads: set[str] | None = None
+        self.visible_actors: set[str] | None = None
+        self.own: str | None = None            # the actor whose own box size (only) may be read
+        self.places: dict[str, dict] = {}      # actor → its road, area and arm
 
     # -- locations and errors
 
@@ -183,6 +203,9 @@ class ExpressionCompiler:
             self.fail(node, f"a param cannot read {owner}.{attr}: params are drawn before roads and actors; "
                             f"write the expression where the value is used")
         if owner in self.roads:
+            if self.visible_roads is not None and owner not in self.visible_roads:
+                self.fail(node, f"{owner}.{attr} is not drawn yet here: values are drawn roads first (in order), "
+                                f"then the environment, actors (in order) and cameras")
             road = self.roads[owner]
             fields = {f.name: f.metadata["dimension"] for f in dataclasses.fields(road) if f.name != "name"}
             if attr not in fields:
@@ -191,6 +214,13 @@ class ExpressionCompiler:
         elif owner in self.actors:
             if attr not in ACTOR_ATTRIBUTES:
                 self.fail(attr, unknown(f"attribute of actor '{owner}'", attr, ACTOR_ATTRIBUTES))
+            if owner == self.own and attr not in ("length", "width", "height"):
+                self.fail(node, f"{owner}.{attr} is this actor's own value, not drawn yet: only its length, width "
+                                f"and height can be read here")
+            if owner != self.own and self.visible_actors is not None and owner not in self.visible_actors:
+                self.fail(node, f"{owner}.{attr} is not drawn yet here: refer to actors declared earlier")
+            if attr == "lane" and self.places.get(owner, {}).get("area", "lane") != "lane":
+                self.fail(node, f"actor '{owner}' is on a {self.places[owner]['area']}, not on a lane")
             dimension = dimension_of(ACTOR_ATTRIBUTES[attr])
         else:
             known = [*self.roads, *self.actors]
@@ -198,6 +228,18 @@ class ExpressionCompiler:
                       else f"unknown name '{owner}' (no road or actor is declared before it)")
         unit = None if dimension.dimensionless else dimension.si
         return Quantity(Attr(str(owner), str(attr), dimension), dimension, unit, self.loc(node))
+
+    @contextlib.contextmanager
+    def scope(self, roads: Iterable[str] | None, actors: Iterable[str] | None, own: str | None = None):
+        """Within the block, attributes may name only these roads and actors (None: any declared)."""
+        saved = self.visible_roads, self.visible_actors, self.own
+        self.visible_roads = None if roads is None else set(roads)
+        self.visible_actors = None if actors is None else set(actors)
+        self.own = own
+        try:
+            yield
+        finally:
+            self.visible_roads, self.visible_actors, self.own = saved
 
     def distribution(self, node: Tree, what: str) -> Quantity:
         """uniform(low, high), normal(mean, sd, min: …, max: …), integer(low, high)."""
@@ -348,6 +390,9 @@ class ExpressionCompiler:
             (a, da), (b, db) = self.signal(left), self.signal(right)
             if da != db:
                 self.fail(op, f"cannot compare {da.noun} with {db.noun}", UnitError)
+            if not (da.dimensionless or da.name):
+                self.fail(op, f"a condition compares lengths, times, speeds, accelerations, angles or plain "
+                              f"numbers, not {da.noun}")
             return Compare(str(op), a, b)
         a, b = self.quantity(left, "a requirement"), self.quantity(right, "a requirement")
         if a.dimension != b.dimension:
@@ -377,6 +422,10 @@ class ExpressionCompiler:
                 self.fail(attr, unknown("live attribute", attr, LIVE_ATTRIBUTES))
             return Signal(str(attr), (str(owner),)), DIMENSIONS[LIVE_ATTRIBUTES[attr]]
         name = node.children[0] if is_tree(node, "ref") or is_tree(node, "call") else None
+        if is_tree(node, "ref") and name in self.params:
+            if name in SIGNALS and SIGNALS[name][0] == 0:
+                self.fail(node, f"'{name}' is both a param and a live signal here: rename the param")
+            name = None                         # a param (``gap`` alone is no signal: that one is gap(a, b))
         if name in SIGNALS:
             arity, dimension = SIGNALS[name]
             _, positional, kwargs = self.call(node, "signal") if is_tree(node, "call") else (name, [], [])

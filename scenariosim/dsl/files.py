@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 
 from lark import Token, Tree
 
-from scenariosim.dsl.compiler import ScenarioCompiler, compile_param
-from scenariosim.dsl.expressions import ExpressionCompiler, ParamInfo, tree_depth_error
+from scenariosim.dsl.compiler import ScenarioCompiler, error_order, compile_param
+from scenariosim.dsl.expressions import Cascade, ExpressionCompiler, ParamInfo, tree_depth_error
 from scenariosim.dsl.parser import parse
 from scenariosim.dsl.sweeps import SweepCompiler
 from scenariosim.errors import ScenarioSimError, ScenarioValidationError, SourceLocation, raise_all, unknown
@@ -85,17 +85,20 @@ class Loader:
         own: list[str] = []
         top = tree.children
 
-        def gather(work) -> None:
+        def gather(work, names=()) -> None:
             try:
                 work()
+            except Cascade:
+                pass
             except ScenarioSimError as err:
                 errors.extend(err.errors)
+                exprs.broken.update(names)
 
         for node in (n for n in top if n.data == "import"):
             gather(lambda n=node: self.merge(self.imported(n, exprs, folder), scenarios, sweeps, params, exprs, n))
         exprs.params = {name: info for name, (_, info) in params.items()}
         for node in (n for n in top if n.data == "param"):
-            gather(lambda n=node: self.shared_param(n, exprs, params))
+            gather(lambda n=node: self.shared_param(n, exprs, params), [str(node.children[0])])
         for node in (n for n in top if n.data in ("scenario", "sweep")):
             name = node.children[0]
             if name in own or (name in scenarios and node.data == "scenario") or (name in sweeps and node.data == "sweep"):
@@ -104,7 +107,7 @@ class Loader:
             own.append(str(name))
             if node.data == "scenario":
                 gather(lambda n=node: scenarios.__setitem__(
-                    str(n.children[0]), ScenarioCompiler(filename, lines, params).scenario(n)))
+                    str(n.children[0]), ScenarioCompiler(filename, lines, params, exprs.broken).scenario(n)))
         own_scenarios = {n: scenarios.pop(n) for n in own if n in scenarios}
         scenarios = {**own_scenarios, **scenarios}
         failed = {str(n.children[0]) for n in top if n.data == "scenario"} - set(scenarios)
@@ -112,7 +115,7 @@ class Loader:
             gather(lambda n=node: sweeps.__setitem__(str(n.children[0]), SweepCompiler(filename, lines)
                                                      .sweep(n, scenarios)))
         own_sweeps = {n: sweeps.pop(n) for n in own if n in sweeps}
-        raise_all(errors)
+        raise_all(sorted(errors, key=error_order))
         return ScenarioFile(filename, scenarios, {**own_sweeps, **sweeps}, tuple(own), params)
 
     def imported(self, node: Tree, exprs: ExpressionCompiler, folder: Path) -> ScenarioFile:
@@ -125,14 +128,10 @@ class Loader:
             exprs.fail(token, f"import paths may not use '..' or hidden names: {token}")
         if path.suffix != ".scn":
             exprs.fail(token, f"only .scn files can be imported, got {token}")
-        for base in (folder, LIBRARY):
-            candidate = (base / path).resolve()
-            if candidate.is_relative_to(base.resolve()) and candidate.is_file():
-                break
-            if (base / path).exists() and not candidate.is_relative_to(base.resolve()):
-                exprs.fail(token, f"import {token} leads outside its folder (through a link)")
-        else:
-            exprs.fail(token, f"cannot find import {token} in {folder} or the bundled library")
+        try:
+            candidate = _resolve(path, folder, token, exprs)
+        except (OSError, RuntimeError) as err:          # symlink loops, names too long for the system
+            exprs.fail(token, f"cannot read import {token}: {getattr(err, 'strerror', None) or err}")
         if candidate in self.chain:
             cycle = " → ".join(p.name for p in self.chain[self.chain.index(candidate):]) + f" → {candidate.name}"
             exprs.fail(token, f"import cycle: {cycle}")
@@ -162,6 +161,17 @@ class Loader:
         param, info = compile_param(exprs, node)
         params[str(name)] = (param, info)
         exprs.params[str(name)] = info
+
+
+def _resolve(path: PurePosixPath, folder: Path, token, exprs: ExpressionCompiler) -> Path:
+    """The file an import names: in the importing folder, else in the bundled library; never outside."""
+    for base in (folder, LIBRARY):
+        candidate = (base / path).resolve()
+        if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+            return candidate
+        if (base / path).exists() and not candidate.is_relative_to(base.resolve()):
+            exprs.fail(token, f"import {token} leads outside its folder (through a link)")
+    exprs.fail(token, f"cannot find import {token} in {folder} or the bundled library")
 
 
 def pick(file: ScenarioFile, name: str | None, kind: str) -> ScenarioSpec | SweepSpec:

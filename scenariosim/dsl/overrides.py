@@ -1,10 +1,10 @@
 """``--set name=value``: a value in the scenario language, checked against the param's dimension."""
 from __future__ import annotations
 
-from scenariosim.dsl.expressions import ExpressionCompiler, ParamInfo, is_tree
+from scenariosim.dsl.expressions import ExpressionCompiler, is_tree, param_infos, tree_depth_error
 from scenariosim.dsl.parser import parse
 from scenariosim.errors import ScenarioSimError, ScenarioValidationError, unknown
-from scenariosim.spec import Choice, Expr, ScenarioSpec
+from scenariosim.spec import Expr, ScenarioSpec
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS
 
 
@@ -32,10 +32,14 @@ def _value(spec: ScenarioSpec, name: str, source: str, where: str, value: str, o
     tree = parse(source, "--set")
     node = tree.children[0].children[1]
     compiler = ExpressionCompiler("--set", source.splitlines())
-    earlier = [p for p in spec.params[:[q.name for q in spec.params].index(name)]]
-    compiler.params = {p.name: _info(p) for p in earlier}       # drawn before it, so it may use them
-    if isinstance(old, Choice) or getattr(old, "dimension", 0) is None:
-        known = next((t for t in (ACTOR_KINDS, COLORS) if all(o in t for o in getattr(old, "options", ()))), ())
+    if (deep := tree_depth_error(tree)) is not None:
+        compiler.fail(deep, f"expression nests deeper than {ExpressionCompiler.MAX_DEPTH} levels")
+    infos = param_infos(spec.params)
+    position = [q.name for q in spec.params].index(name)
+    compiler.params = {p.name: infos[p.name] for p in spec.params[:position]}   # drawn before it: usable
+    if infos[name].dimension is None:
+        options = infos[name].options
+        known = next((t for t in (ACTOR_KINDS, COLORS) if all(o in t for o in options)), options)
         if not is_tree(node, "ref") or node.children[0] not in known:
             raise ScenarioValidationError(f"{where}: {name} takes a name: "
                                           f"{unknown('name', str(node.children[0]) if is_tree(node, 'ref') else value, known)}")
@@ -44,8 +48,3 @@ def _value(spec: ScenarioSpec, name: str, source: str, where: str, value: str, o
     if q.dimension != old.dimension:
         raise ScenarioValidationError(f"{where}: {name} needs {old.dimension.noun}, got {q.described()}")
     return q.value if q.fixed else q.expr
-
-
-def _info(param) -> ParamInfo:
-    dimension = getattr(param.value, "dimension", None)
-    return ParamInfo(dimension, None if dimension is None else dimension.si)

@@ -11,11 +11,10 @@ import math
 
 from lark import Tree
 
-from scenariosim.dsl.expressions import ExpressionCompiler, Node, ParamInfo, is_tree
+from scenariosim.dsl.expressions import ExpressionCompiler, Node, ParamInfo, is_tree, param_infos
 from scenariosim.errors import unknown
 from scenariosim.spec import MAX_SWEEP_RUNS, SWEEP_MODES, SWEEP_SAMPLERS, ScenarioSpec, SweepAxis, SweepSpec
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS
-from scenariosim.spec.values import Choice
 
 
 class SweepCompiler(ExpressionCompiler):
@@ -24,7 +23,7 @@ class SweepCompiler(ExpressionCompiler):
         if target not in scenarios:
             self.fail(target, unknown("scenario", target, scenarios))
         scenario = scenarios[target]
-        self.params = {p.name: _info(p) for p in scenario.params}
+        self.params = param_infos(scenario.params)
         settings: dict = {"name": str(name), "scenario": scenario, "seed": scenario.seed}
         seen: set[str] = set()
         for statement in statements:
@@ -53,7 +52,7 @@ class SweepCompiler(ExpressionCompiler):
         if sweep.mode == "zip" and len({len(a.values) for a in sweep.axes}) > 1:
             self.fail(name, "zip needs axes of equal length, got "
                       + ", ".join(f"{a.param}: {len(a.values)}" for a in sweep.axes))
-        runs = _cells(sweep) * sweep.samples
+        runs = sweep.cells * sweep.samples
         if runs > MAX_SWEEP_RUNS:
             self.fail(name, f"sweep '{name}' has {runs:,} runs, more than the {MAX_SWEEP_RUNS:,} allowed")
         return sweep
@@ -89,8 +88,8 @@ class SweepCompiler(ExpressionCompiler):
             values = tuple(self.fixed(item, info) for item in (items if items is not None else [node]))
         if not values:
             self.fail(node, "an axis needs at least one value")
-        unit = self.quantity(items[0] if items else node.children[1] if is_tree(node, "call") else node,
-                             "sweep").unit
+        first = items[0] if items else node.children[1] if is_tree(node, "call") else node
+        unit = "clock" if is_tree(first, "clock") else self.quantity(first, "sweep").unit
         return SweepAxis(param=str(param), values=values, dimension=info.dimension, unit=unit)
 
     def fixed(self, node: Node, info: ParamInfo) -> float:
@@ -146,17 +145,3 @@ class SweepCompiler(ExpressionCompiler):
             self.fail(node, "an axis needs at least one value")
         return tuple(out)
 
-
-def _info(param) -> ParamInfo:
-    value = param.value
-    if isinstance(value, Choice):
-        return ParamInfo(None, None, value.options)
-    return ParamInfo(value.dimension, None if value.dimension is None else value.dimension.si, ())
-
-
-def _cells(sweep: SweepSpec) -> int:
-    if not sweep.axes:
-        return 1
-    if sweep.mode == "zip":
-        return len(sweep.axes[0].values)
-    return math.prod(len(a.values) for a in sweep.axes)

@@ -1,7 +1,7 @@
 """Renderer: one draw call per frame writes colour, semantic class, instance and linear depth.
 
-Vertices of the sky triangle, terrain, road and markings (static) and of the vehicles (rewritten
-each frame) share one buffer, drawn by one program in one call into four render targets. The depth
+Vertices of the sky triangle, terrain, road, markings, sidewalks and furniture (static, uploaded once
+per network) and of the vehicles (rewritten each frame) share one buffer, drawn by one program in one call into four render targets. The depth
 test runs on a logarithmic depth the fragment shader writes (see shaders/scene.frag.glsl), so layers
 a centimetre apart never z-fight at any range the camera's near/far allow.
 """
@@ -16,13 +16,13 @@ import numpy as np
 from scenariosim.errors import RenderError
 from scenariosim.render.context import create_context
 from scenariosim.render.meshes import (VEHICLE_VERTICES, VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT,
-                                       static_mesh, vehicle_mesh)
+                                       lane_elevation, static_mesh, vehicle_mesh)
 from scenariosim.roads.network import RoadNetwork
 from scenariosim.sensors.camera import Camera
 from scenariosim.sensors.frame import Frame
 from scenariosim.spec.scenario import EnvironmentSpec
 from scenariosim.taxonomy import SKY
-from scenariosim.world.state import Vehicles, WorldInfo
+from scenariosim.world.state import LaneTable, Vehicles, WorldInfo
 
 #: Koschmieder: visual range V [m] ↔ extinction β = −ln(0.05) / V [1/m] (5 % contrast threshold)
 KOSCHMIEDER = 2.996
@@ -143,7 +143,7 @@ class Renderer:
         self.vao = self.ctx.vertex_array(self.program, [(self.vbo, VERTEX_FORMAT, *VERTEX_ATTRIBUTES)])
 
     def set_road(self, network: RoadNetwork) -> None:
-        """Upload the sky, terrain, road surface and markings of ``network`` once."""
+        """Upload the static geometry of ``network`` once: sky, terrain, road, markings, sidewalks, props."""
         self.static = static_mesh(network)
         with self.ctx:
             self._allocate(self.static.nbytes + _RESERVED_VEHICLES * VEHICLE_VERTICES * VERTEX.itemsize)
@@ -164,12 +164,17 @@ class Renderer:
         p["u_sky_distance"] = camera.far
 
     def render(self, vehicles: Vehicles, info: WorldInfo, environment: EnvironmentSpec,
-               camera: Camera, time: float) -> Frame:
-        """Draw the scene as ``camera`` sees it at ``time`` [s] into a Frame (OpenCV pixel order)."""
+               camera: Camera, time: float, lanes: LaneTable | None = None) -> Frame:
+        """Draw the scene as ``camera`` sees it at ``time`` [s] into a Frame (OpenCV pixel order).
+
+        ``lanes`` (the world's LaneTable) puts each vehicle at its lane's elevation at its arc length;
+        without it vehicles stand at z = 0.
+        """
         if (camera.width, camera.height) != (self.width, self.height):
             raise RenderError(f"camera is {camera.width}×{camera.height} px but the renderer is "
                               f"{self.width}×{self.height} px")
-        moving = vehicle_mesh(vehicles, info)
+        z = None if lanes is None else lane_elevation(lanes, vehicles.lane, vehicles.s)
+        moving = vehicle_mesh(vehicles, info, z)
         with self.ctx:
             if self.static.nbytes + moving.nbytes > self.vbo.size:
                 self._allocate(2 * (self.static.nbytes + moving.nbytes))

@@ -34,8 +34,10 @@ class _Road:
     __slots__ = ()
     two_way: ClassVar[bool] = False
     arms: ClassVar[tuple[str, ...]] = ()       # named approaches for lane(ROAD, N, arm: NAME)
+    arm_required: ClassVar[bool] = False       # lane(ROAD, N) without an arm names nothing
 
-    def lane_numbers(self) -> tuple[int, ...]:
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
+        """The lane numbers on ``arm`` (None: the road's main lanes)."""
         forward = tuple(range(1, self.lanes + 1))
         return forward + tuple(-k for k in forward) if self.two_way else forward
 
@@ -73,9 +75,30 @@ class HighwaySpec(_Road):
     transition_length: float = _arg("length", 50.0, minimum=0.0)  # [m] of each clothoid
     grade: float = _arg("fraction", 0.0, minimum=-0.12, maximum=0.12)  # rise per metre (3 % = 0.03)
 
-    def lane_numbers(self) -> tuple[int, ...]:
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
         forward = tuple(range(1, self.lanes + 1))
         return forward + tuple(-k for k in forward) if self.median_width > 0 else forward
+
+    def curve_lengths(self) -> tuple[float, float] | None:
+        """(arc length, straight after the curve) [m], or None for a straight road. Negative values mean
+        the curve does not fit: its transitions turn more than ``curve_angle``, or it runs past ``length``."""
+        if self.curve_radius <= 0 or self.curve_angle == 0:
+            return None
+        arc = (abs(self.curve_angle) - self.transition_length / self.curve_radius) * self.curve_radius
+        return arc, self.length - self.curve_at - 2 * self.transition_length - max(arc, 0.0)
+
+    def curve_problem(self) -> str | None:
+        """Why the curve does not fit, or None."""
+        lengths = self.curve_lengths()
+        if lengths is None:
+            return None
+        arc, rest = lengths
+        if arc < 0:
+            return (f"transitions of {self.transition_length:g} m turn more than curve_angle at radius "
+                    f"{self.curve_radius:g} m")
+        if rest < 0:
+            return f"the curve ends {-rest:g} m past the road's length"
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +116,10 @@ class MergeSpec(_Road):
     merge_at: float = _arg("length", 300.0, minimum=0.0)          # [m] s where the acceleration lane starts
     acceleration_lane: float = _arg("length", 250.0, minimum=10.0)  # [m] its length, taper included
     ramp_length: float = _arg("length", 200.0, minimum=10.0)      # [m] of ramp before it
+
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
+        """Arm ``main`` (the default): lanes 1..lanes; arm ``ramp``: 1 the ramp, 2 the auxiliary lane."""
+        return (1, 2) if arm == "ramp" else tuple(range(1, self.lanes + 1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,7 +158,9 @@ class IntersectionSpec(_Road):
     turn_lanes: int = _arg("count", 0, minimum=0, maximum=MAX_COUNT)               # extra left-turn lanes per approach
     traffic_lights: int = _arg("count", 1, minimum=0, maximum=1)   # 1: signal heads on every approach
 
-    def lane_numbers(self) -> tuple[int, ...]:
+    arm_required: ClassVar[bool] = True
+
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
         """On each arm: approach lanes 1..lanes+turn_lanes (the turn lanes leftmost), leaving lanes −1..−lanes."""
         return tuple(range(1, self.lanes + self.turn_lanes + 1)) + tuple(range(-1, -self.lanes - 1, -1))
 
@@ -182,6 +211,10 @@ class ExitSpec(_Road):
     diverge_at: float = _arg("length", 300.0, minimum=0.0)         # [m] s where the deceleration lane starts
     deceleration_lane: float = _arg("length", 150.0, minimum=10.0)  # [m] its length, taper included
     ramp_length: float = _arg("length", 200.0, minimum=10.0)       # [m] of ramp after it
+
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
+        """Arm ``main`` (the default): lanes 1..lanes; arm ``ramp``: 1 the ramp, 2 the auxiliary lane."""
+        return (1, 2) if arm == "ramp" else tuple(range(1, self.lanes + 1))
 
 
 #: generator name in a scenario file → spec record

@@ -15,15 +15,17 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import operator
 from collections import Counter
 from collections.abc import Mapping
-from statistics import NormalDist
 from typing import Any, NamedTuple
 
 import numpy as np
+from scipy.special import ndtri
+from scipy.stats import truncnorm
 
 from scenariosim.errors import ScenarioValidationError, SourceLocation
-from scenariosim.spec.behavior import AllOf, AnyOf, Compare, Negation
+from scenariosim.spec.behavior import AllOf, AnyOf, Compare, Negation, Number
 from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.spec.scenario import ScenarioSpec, SunSpec
 from scenariosim.spec.sun import sun_position
@@ -37,6 +39,7 @@ _SKIP = {"params", "locations", "source", "name", "requires"}
 _TINY = 1e-300
 _COMPARE = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__,
             "==": float.__eq__, "!=": float.__ne__}
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 #: actor attributes taken from the box size, by index
 _SIZE_ATTRS = {"length": 0, "width": 1, "height": 2}
 
@@ -70,8 +73,12 @@ def sample(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[st
 def sample_with_stats(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[str, Any] | None = None,
                       unit: Mapping[str, float] | None = None) -> tuple[ScenarioSpec, SampleStats]:
     """``sample``, and how many draws it took and what rejected the others."""
-    seed = spec.seed if seed is None else int(seed)
+    seed = spec.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+        raise ScenarioValidationError(f"a seed is a whole number in 0..2**63-1, got {seed!r}", field="seed")
+    seed = int(seed)
     params = _override(spec.params, overrides or {})
+    random = _draws(params) or _draws(spec)      # without any, a failed check fails the same way every time
     rng = np.random.default_rng(seed)
     rejections: Counter[str] = Counter()      # where the check is → times it rejected a draw
     messages: dict[str, str] = {}             # where → the latest rejection's message
@@ -88,11 +95,17 @@ def sample_with_stats(spec: ScenarioSpec, seed: int | None = None, *, overrides:
             validate(concrete)
         except ScenarioValidationError as err:
             err = _located(err, spec)
+            if not random:
+                raise err from None
             key = str(err.location) if err.location else err.field or "spec"
             rejections[key] += 1
             messages[key], where[key] = err.message, err.location
             continue
         failed = [i for i, r in enumerate(spec.requires) if not drawn.holds(r.condition, "requires")]
+        if failed and not random:
+            raise ScenarioValidationError(f"require {spec.requires[failed[0]].text} never holds: nothing in the "
+                                          f"scenario is random", location=locate(spec.locations,
+                                                                                 f"requires[{failed[0]}]"))
         if not failed:
             return concrete, SampleStats(attempt + 1, {f"{k}: {messages[k]}": n for k, n in rejections.items()})
         for i in failed:
@@ -126,11 +139,27 @@ def _override(params: tuple[Param, ...], overrides: Mapping[str, Any]) -> tuple[
 
 
 def _as_expr(value: Any, old: Expr) -> Expr:
+    """An override as a value record: an Expr as it is, a name as a one-option choice, a number as a Const."""
     if isinstance(value, Expr):
         return value
     if isinstance(value, str):
         return Choice((value,), (1.0,))
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ScenarioValidationError(f"an override is a number, a name or a value record, got {value!r}")
     return Const(float(value), old.dimension)
+
+
+def _draws(obj: Any) -> bool:
+    """Whether ``obj`` (a spec, record, tuple or value) holds a distribution that draws a random number."""
+    if isinstance(obj, (Uniform, Normal, Integer)):
+        return True
+    if isinstance(obj, Choice):
+        return len(obj.options) > 1
+    if isinstance(obj, tuple):
+        return any(_draws(v) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return any(_draws(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in ("locations",))
+    return False
 
 
 class _Sampler:
@@ -170,6 +199,9 @@ class _Sampler:
             fields[f.name] = new
             if new is not old:
                 changes[f.name] = new
+        if isinstance(obj, Number) and obj.dimension == "count" and "value" in changes \
+                and not float(changes["value"]).is_integer():
+            raise ScenarioValidationError(f"needs a whole number, got {changes['value']:g}", field=path)
         if hasattr(obj, "time_of_day") and fields.get("time_of_day") is not None:
             elevation, azimuth = sun_position(fields["time_of_day"], fields["latitude"], fields["day_of_year"])
             changes["sun"] = SunSpec(elevation=elevation, azimuth=azimuth)
@@ -203,7 +235,7 @@ class _Sampler:
             a, b = self.value(expr.left, path), self.value(expr.right, path)
             if expr.op == "/" and b == 0:
                 raise ScenarioValidationError("division by zero", field=path)
-            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[expr.op]
+            return _ARITHMETIC[expr.op](a, b)
         if isinstance(expr, Uniform):
             low, high = self.value(expr.low, path), self.value(expr.high, path)
             if low > high:
@@ -222,13 +254,15 @@ class _Sampler:
         if isinstance(expr, Normal):
             return self.normal(expr, path, top)
         if isinstance(expr, Choice):
+            if len(expr.options) == 1:          # no randomness, so no draw (--set of a choice param)
+                return expr.options[0]
             total = np.cumsum(expr.weights)
             index = int(np.searchsorted(total, self.uniform01(top) * total[-1], side="right"))
             return expr.options[min(index, len(expr.options) - 1)]
         raise TypeError(f"not a value: {expr!r}")
 
     def normal(self, expr: Normal, path: str, top: str | None) -> float:
-        """A normal draw by inverting the CDF over [Φ(low), Φ(high)] (one uniform draw; bounds optional)."""
+        """A normal draw by inverting the (truncated) CDF at one uniform number; bounds optional."""
         mean, sd = self.value(expr.mean, path), self.value(expr.sd, path)
         low = None if expr.low is None else self.value(expr.low, path)
         high = None if expr.high is None else self.value(expr.high, path)
@@ -238,11 +272,12 @@ class _Sampler:
         if low is not None and high is not None and low >= high:
             raise ScenarioValidationError(f"normal needs min < max, got {low:g} and {high:g} {expr.dimension.si}",
                                           field=path)
-        dist = NormalDist(mean, sd)
-        p_low = dist.cdf(low) if low is not None else 0.0
-        p_high = dist.cdf(high) if high is not None else 1.0
-        p = min(max(p_low + (p_high - p_low) * self.uniform01(top), _TINY), 1.0 - 1e-16)
-        x = dist.inv_cdf(p)
+        u = self.uniform01(top)
+        if low is None and high is None:
+            return float(mean + sd * ndtri(min(max(u, _TINY), 1.0 - 1e-16)))
+        a = -np.inf if low is None else (low - mean) / sd
+        b = np.inf if high is None else (high - mean) / sd
+        x = mean + sd * float(truncnorm.ppf(u, a, b))      # accurate far in the tails, unlike 1 − Φ
         return float(min(max(x, -np.inf if low is None else low), np.inf if high is None else high))
 
     def holds(self, condition: Any, path: str) -> bool:

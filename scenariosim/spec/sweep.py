@@ -8,6 +8,7 @@ cube, one dimension per random param). ``sweep.plan.expand`` turns it into concr
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from scenariosim.spec.scenario import ScenarioSpec
@@ -28,7 +29,7 @@ class SweepAxis:
     param: str
     values: tuple[float | str, ...]
     dimension: Dimension | None = None   # None for a choice of names
-    unit: str | None = None              # as the file wrote it, for display ('km/h'); None = SI / plain
+    unit: str | None = None              # as the file wrote it, for display ('km/h', 'clock'); None = SI / plain
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,3 +41,12 @@ class SweepSpec:
     samples: int = 1                     # runs per cell, >= 1
     sampler: str = "random"              # one of SWEEP_SAMPLERS
     seed: int = 0                        # root seed; a run's seed derives from it and the run's sample number
+
+    @property
+    def cells(self) -> int:
+        """The number of cells: the product of the axis lengths (grid), the first axis's length (zip), or 1."""
+        if not self.axes:
+            return 1
+        if self.mode == "zip":
+            return len(self.axes[0].values)
+        return math.prod(len(axis.values) for axis in self.axes)

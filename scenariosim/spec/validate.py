@@ -84,7 +84,7 @@ def validate(spec: ScenarioSpec) -> ScenarioSpec:
     roads = {road.name: road for road in spec.roads}
     for i, road in enumerate(spec.roads):
         _road(road, f"roads[{i}]")
-    names = {actor.name for actor in spec.actors}
+    names = dict.fromkeys(actor.name for actor in spec.actors)   # ordered, for messages
     for i, actor in enumerate(spec.actors):
         if actor.name in roads:
             _fail(f"actors[{i}].name", f"'{actor.name}' names both a road and an actor")
@@ -111,6 +111,9 @@ def _road(road, where: str) -> None:
             _fail(f"{where}.{f.name}", f"{f.name} must be at least {minimum:g}{unit}, got {value:g}{unit}")
         if maximum is not None and _fixed(value) and value > maximum:
             _fail(f"{where}.{f.name}", f"{f.name} must be at most {maximum:g}{unit}, got {value:g}{unit}")
+    problem = getattr(road, "curve_problem", None)
+    if problem is not None and _fixed(*(getattr(road, f.name) for f in dataclasses.fields(road))) and problem():
+        _fail(f"{where}.curve_angle", f"highway '{road.name}': {problem()}")
     count = getattr(road, "arm_count", None)
     if _fixed(count) and count is not None and count > len(road.arms):
         _fail(f"{where}.arm_count", f"arm_count must be at most {len(road.arms)}, got {count}")
@@ -118,13 +121,15 @@ def _road(road, where: str) -> None:
 
 def _names(value, known, where: str, what: str) -> None:
     """A name, or every option of a choice, must be in ``known``."""
+    if not isinstance(value, (str, Expr)):
+        _fail(where, f"{what} must be a name, got {value!r}")
     options = value.options if isinstance(value, Choice) else (value,) if isinstance(value, str) else ()
     for option in options:
         if option not in known:
             _fail(where, unknown(what, option, known))
 
 
-def _actor(actor, roads: dict, names: set[str], where: str) -> None:
+def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
     _names(actor.kind, ACTOR_KINDS, f"{where}.kind", "actor kind")
     if actor.color is not None:
         _names(actor.color, COLORS, f"{where}.color", "colour")
@@ -152,7 +157,10 @@ def _placement(actor, road, where: str) -> None:
         if actor.arm is not None and actor.arm not in arms:
             _fail(f"{where}.arm", unknown("arm", actor.arm, arms).replace("(", f"of road '{road.name}' (", 1) if arms
                   else f"road '{road.name}' has no arms")
-        lanes = road.lane_numbers()
+        if actor.arm is None and road.arm_required:
+            _fail(f"{where}.arm", f"road '{road.name}' has arms: say which, e.g. lane({road.name}, 1, arm: "
+                                  f"{road.arm_names()[0]})")
+        lanes = road.lane_numbers(actor.arm)
         if _fixed(actor.lane) and actor.lane not in lanes:
             span = f"{min(lanes)}..-1 and 1..{max(lanes)}" if min(lanes) < 0 else f"1..{max(lanes)}"
             _fail(f"{where}.lane", f"lane {actor.lane} is outside road '{road.name}' (lanes {span})")
@@ -188,7 +196,7 @@ def _actor_refs(step: BehaviorStep) -> Iterable[str]:
             stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
 
 
-def _camera(cam, names: set[str], timestep, where: str) -> None:
+def _camera(cam, names: dict[str, None], timestep, where: str) -> None:
     if cam.mount not in names:
         _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on an {unknown('actor', cam.mount, names)}")
     if _fixed(cam.fov) and not 0 < cam.fov < math.pi:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import math
 import warnings
 from dataclasses import dataclass
 from typing import NoReturn
@@ -95,10 +94,7 @@ def count(sweep: SweepSpec) -> int:
             if lengths[i] != lengths[0]:
                 _fail(f"axes[{i}]", f"zip needs axes of equal length: '{sweep.axes[0].param}' has "
                                     f"{lengths[0]} values, '{axis.param}' has {lengths[i]}")
-        n_cells = lengths[0] if lengths else 1
-    else:
-        n_cells = math.prod(lengths)
-    return n_cells * sweep.samples
+    return sweep.cells * sweep.samples
 
 
 def _checked(sweep: SweepSpec) -> int:
@@ -142,6 +138,10 @@ def run_seed(root: int, sample: int) -> int:
     return (int(words[0]) | int(words[1]) << 32) & (2**63 - 1)
 
 
+#: the most dimensions scipy's Sobol direction numbers support
+SOBOL_MAX_DIMENSIONS = 21201
+
+
 def _units(sweep: SweepSpec, d: int) -> np.ndarray | None:
     """``(samples, d) float64`` qmc points in [0, 1), shared by every cell; None without a qmc sampler."""
     if sweep.sampler == "random" or d == 0:
@@ -150,6 +150,9 @@ def _units(sweep: SweepSpec, d: int) -> np.ndarray | None:
 
     rng = np.random.default_rng(np.random.SeedSequence(entropy=(sweep.seed, _QMC_TAG)))
     if sweep.sampler == "sobol":
+        if d > SOBOL_MAX_DIMENSIONS:
+            _fail("sampler", f"sobol draws at most {SOBOL_MAX_DIMENSIONS:,} random params, the scenario has {d:,}; "
+                             f"use halton or lhs")
         engine: qmc.QMCEngine = qmc.Sobol(d, scramble=True, seed=rng)
     elif sweep.sampler == "halton":
         engine = qmc.Halton(d, scramble=True, seed=rng)

@@ -17,18 +17,14 @@ def highway_reference(spec: HighwaySpec) -> Reference:
     The curve turns ``curve_angle`` in all; each clothoid turns L_t / (2R), the arc the rest. A curve that
     does not fit (its transitions turn more than the whole angle, or it runs past ``length``) is an error.
     """
-    if spec.curve_radius <= 0 or spec.curve_angle == 0:
+    lengths = spec.curve_lengths()
+    if lengths is None:
         return Reference((line(spec.length),), grade=spec.grade)
+    if (problem := spec.curve_problem()) is not None:
+        raise ScenarioValidationError(f"highway '{spec.name}': {problem}")
+    arc_length, rest = lengths                                           # two clothoids turn L_t/(2R) each
     k = math.copysign(1.0 / spec.curve_radius, spec.curve_angle)
     lt = spec.transition_length
-    arc_turn = abs(spec.curve_angle) - lt / spec.curve_radius          # two clothoids turn L_t/(2R) each
-    if arc_turn < 0:
-        raise ScenarioValidationError(f"highway '{spec.name}': transitions of {lt:g} m turn more than curve_angle at radius "
-                         f"{spec.curve_radius:g} m")
-    arc_length = arc_turn * spec.curve_radius
-    rest = spec.length - spec.curve_at - 2 * lt - arc_length
-    if rest < 0:
-        raise ScenarioValidationError(f"highway '{spec.name}': the curve ends {-rest:g} m past the road's length")
     pieces = [line(spec.curve_at)] if spec.curve_at > 0 else []
     if lt > 0:
         pieces.append(clothoid(lt, 0.0, k))
