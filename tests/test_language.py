@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scenariosim import cli
@@ -340,3 +341,60 @@ def test_params_cannot_read_attributes_and_set_sees_only_earlier_params():
     assert sample(spec, overrides={"b": parse_override(spec, "b = a * 3")[1]}).actors[0].speed == 4.0
     with pytest.raises(ScenarioValidationError, match=r"unknown name 'b' \(no param is declared before it\)"):
         parse_override(spec, "a = b")
+
+
+# ---- review fixes ----------------------------------------------------------------------------------
+
+JUNCTION = HEAD.replace("highway(length: 1 km, lanes: 3)", "intersection(turn_lanes: 1)")
+
+
+def test_relative_placement_keeps_the_arm_and_junction_lanes_need_one():
+    text = JUNCTION + actor("t1", at="lane(main, 2, arm: south), s 40 m") + actor("t2", at="behind(t1, by: 5 m)")
+    t1, t2 = sample(loads(text)).actors
+    assert (t2.arm, t2.lane) == ("south", 2) and t2.s == pytest.approx(40 - 5 - 4.6)
+    assert "has arms: say which" in str(error_of(JUNCTION + actor(at="lane(main, 1), s 5 m")))
+
+
+def test_setting_a_choice_param_takes_no_draw_from_the_others():
+    text = HEAD + "    param kind = choice(car: 1, van: 1)\n    param x = uniform(0 m, 100 m)\n" + \
+        actor(kind="kind", at="lane(main, 2), s 100 m + x")
+    spec = loads(text)
+    fixed = loads(text.replace("choice(car: 1, van: 1)", "choice(van: 1)"))
+    for seed in range(5):
+        assert sample(spec, seed, overrides={"kind": "van"}) == sample(fixed, seed)
+
+
+def test_truncated_normal_samples_far_tails_correctly():
+    text = HEAD + actor(at="lane(main, 2), s 500 m + normal(0 m, 1 m, max: -8.5 m)")
+    values = np.array([sample(loads(text), seed).actors[0].s - 500 for seed in range(200)])
+    assert values.max() <= -8.5 and len(np.unique(values)) == 200
+    # the mean of a standard normal beyond −8.5 is −φ(8.5)/Φ(−8.5) ≈ −8.6138 (Mills ratio)
+    assert values.mean() == pytest.approx(-8.6138, abs=0.02)
+
+
+def test_values_drawn_later_cannot_be_read_earlier():
+    assert "not drawn yet" in str(error_of(HEAD + actor("ego") + "    environment:\n        fog: visual_range ego.s\n"))
+    assert "own value, not drawn yet" in str(error_of(HEAD + actor("a", at="lane(main, 1), s a.speed * 1 s")))
+    street = HEAD.replace("highway(length: 1 km, lanes: 3)", "street(length: 300 m)")
+    walker = actor("w", "pedestrian", at="sidewalk(main), s 40 m", speed="1 m/s")
+    assert "place actors relative to actors on lanes only" in str(error_of(street + walker + actor("b", at="behind(w)")))
+
+
+def test_checks_that_no_draw_can_change_fail_at_once():
+    err = error_of(HEAD + actor() + "    require a.s > 500 m\n")
+    assert "never holds: nothing in the scenario is random" in err.message
+    with pytest.raises(ScenarioValidationError, match="seed is a whole number"):
+        sample(loads(HEAD + actor()), -1)
+    with pytest.raises(ScenarioValidationError, match="seed is a whole number"):
+        sample(loads(HEAD + actor()), 1.7)
+
+
+def test_a_curve_that_does_not_fit_is_reported_by_check():
+    text = HEAD.replace("highway(length: 1 km, lanes: 3)", "highway(length: 1 km, curve_radius: 100 m, "
+                                                          "curve_angle: 10 deg)") + actor()
+    assert "transitions of 50 m turn more than curve_angle" in str(error_of(text))
+
+
+def test_a_random_lane_target_must_be_whole():
+    text = HEAD + "    param t = uniform(1, 3)\n" + actor(extra="        behavior: change_lane(to: t)\n")
+    assert "needs a whole number" in str(error_of(text))
