@@ -42,3 +42,15 @@ def test_lateral_offset_size_colour_and_class_reach_the_world():
 def test_every_catalogue_kind_has_a_class_and_dynamics():
     from scenariosim.world.build import KIND_DYNAMICS
     assert set(KIND_CLASS) == set(ACTOR_KINDS) == set(KIND_DYNAMICS)
+
+
+def test_s_past_a_ring_arc_continues_round_the_ring():
+    text = TEXT.replace("highway(length: 500 m, lanes: 3, lane_width: 3.5 m)", "roundabout(radius: 20 m)")
+    text = text.split("    actor cone")[0] + "    actor car: car\n        at: lane(main, 1), s 60 m\n"
+    spec = sample(loads(text))
+    network = build(spec.roads)
+    world, _ = build_world(spec, network)
+    ring_radius = 20.0                      # one-lane ring: lane 1's centre is the ring radius
+    assert np.hypot(world.vehicles.x[0], world.vehicles.y[0]) == pytest.approx(ring_radius, abs=0.01)
+    lane = network.lanes[world.vehicles.lane[0]]
+    assert lane.point(world.vehicles.s[0])[0] == pytest.approx([world.vehicles.x[0], world.vehicles.y[0]])

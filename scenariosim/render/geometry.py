@@ -48,6 +48,34 @@ def polygon_triangles(polygon: shapely.Geometry) -> np.ndarray:
     return np.stack([np.asarray(t.exterior.coords)[:3, :2] for t in tris])
 
 
+def corners(*polylines: np.ndarray, tol: float = 1e-4) -> np.ndarray:
+    """(P,) bool: the vertices a ribbon between polylines (P, D) [m] (D = 2 or 3) needs: both ends, and
+    enough others that every dropped vertex of every polyline lies within ``tol`` [m] of the chord
+    between the kept vertices around it. Straight runs (a straight lane, a solid line) shrink to their
+    ends; curves keep every vertex."""
+    n = len(polylines[0])
+    keep = np.zeros(n, dtype=bool)
+    keep[[0, -1]] = True
+    while True:
+        idx = np.arange(n)
+        prev = np.maximum.accumulate(np.where(keep, idx, 0))
+        nxt = np.minimum.accumulate(np.where(keep, idx, n - 1)[::-1])[::-1]
+        bad = np.zeros(n, dtype=bool)
+        for p in polylines:
+            a, b = p[prev], p[nxt]
+            ab = b - a
+            t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-300), 0, 1)
+            bad |= np.linalg.norm(p - a - t[:, None] * ab, axis=1) > tol
+        bad &= ~keep
+        if not bad.any():
+            return keep
+        # split every run that strays at its middle vertex (bisection: O(P log P) in all)
+        runs = prev[bad]
+        first = np.unique(runs, return_index=True)[1]
+        mid = ((prev[bad] + nxt[bad]) // 2)[first]
+        keep[mid] = True
+
+
 def strip_triangles(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Triangles (2·(P−1), 3, D) of the ribbon between two polylines (P, D) (D = 2 or 3) [m];
     counter-clockwise seen from above when ``left`` lies left of ``right`` along the polyline."""

@@ -1,7 +1,7 @@
 """The road's surface, painted lines and zebra crossings as meshes that follow the lanes' elevation.
 
-The surface is built from lane strips (each lane's left and right edges at its own height, vertex for
-vertex) plus the rest of ``network.surface`` (shoulders, junction boxes, gores), triangulated and lifted
+The surface is built from lane strips (each lane's left and right edges at its own height, at its
+centre line's vertices, less those on straight runs) plus the rest of ``network.surface`` (shoulders, junction boxes, gores), triangulated and lifted
 onto the ground's elevation. Connector lanes and lanes that overlap a lane already drawn are left to the
 rest, so no piece of road is drawn twice. Paint lies MARKING_Z above the surface; zebra stripes
 CROSSWALK_Z above it (so where a lane line runs under a crossing the crossing wins the depth test).
@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 
 from scenariosim.render.elevation import Elevation
-from scenariosim.render.geometry import concat, empty, lift, polygon_triangles, strip_triangles, surface_mesh
+from scenariosim.render.geometry import concat, corners, empty, lift, polygon_triangles, strip_triangles, surface_mesh
 from scenariosim.roads.geometry import arc_length, dash_intervals, offset_polyline, point_at
 from scenariosim.roads.network import Crosswalk, Lane, Marking, RoadNetwork
 from scenariosim.taxonomy import LANE_MARKING, ROAD
@@ -30,11 +30,14 @@ PAINT = {"white": MARKING_COLOR, "yellow": YELLOW_COLOR}
 
 
 def lane_edges(lane: Lane) -> tuple[np.ndarray, np.ndarray]:
-    """The lane's left and right edges (P, 3) [m] at its elevation, vertex for vertex with its centre."""
+    """The lane's left and right edges (K, 3) [m] at its elevation: its centre's vertices, less those
+    where both edges run straight on (render.geometry.corners)."""
     half = lane.width_at(lane.cum_s) / 2
     z = lane.elevation_at(lane.cum_s)[:, None]
-    left, right = lane.point(lane.cum_s, half), lane.point(lane.cum_s, -half)
-    return np.hstack([left, z]), np.hstack([right, z])
+    left = np.hstack([lane.point(lane.cum_s, half), z])
+    right = np.hstack([lane.point(lane.cum_s, -half), z])
+    keep = corners(left, right)
+    return left[keep], right[keep]
 
 
 def _strip_lanes(network: RoadNetwork) -> list[int]:
@@ -75,25 +78,41 @@ def road_mesh(network: RoadNetwork, elevation: Elevation | None = None) -> np.nd
     return surface_mesh(road_triangles(network, elevation), ROAD_COLOR, ROAD)
 
 
+def dashes(marking: Marking) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The painted pieces of a marking: per dash its arc lengths (K,) [m] and centre line (K, 2) [m]
+    (the line's vertices inside the dash plus its two ends); a solid line is one piece."""
+    cum_s = arc_length(marking.line)
+    out = []
+    for s0, s1 in dash_intervals(cum_s[-1], marking.style.dash, marking.style.gap):
+        if s1 - s0 < 1e-6:
+            continue
+        s = np.concatenate(([s0], cum_s[(cum_s > s0 + 1e-6) & (cum_s < s1 - 1e-6)], [s1]))
+        out.append((s, point_at(marking.line, cum_s, s)[0]))
+    return out
+
+
+def paint_lines(marking: Marking, centre: np.ndarray) -> list[np.ndarray]:
+    """The centre lines (K, 2) [m] of the paint of one dash: itself, or two lines ``width`` to either
+    side of it for a double line."""
+    if not marking.style.double:
+        return [centre]
+    return [offset_polyline(centre, d) for d in (-marking.style.width, marking.style.width)]
+
+
 def marking_triangles(marking: Marking, z: np.ndarray | None = None) -> np.ndarray:
     """Triangles (T, 3, 3) [m] of one painted line: a ribbon of the style's width per dash (two ribbons
     ``width`` apart for a double line), at the line's elevation z (P,) [m] (None: 0) — not yet raised."""
-    line, style = marking.line, marking.style
-    cum_s = arc_length(line)
-    z = np.zeros(len(line)) if z is None else np.asarray(z, dtype=np.float64)
-    half = style.width / 2.0
-    shifts = (-style.width, style.width) if style.double else (0.0,)
+    cum_s = arc_length(marking.line)
+    z = np.zeros(len(marking.line)) if z is None else np.asarray(z, dtype=np.float64)
+    half = marking.style.width / 2.0
     out = []
-    for s0, s1 in dash_intervals(cum_s[-1], style.dash, style.gap):
-        if s1 - s0 < 1e-6:
-            continue
-        s = np.concatenate(([s0], cum_s[(cum_s > s0) & (cum_s < s1)], [s1]))
-        centre, _ = point_at(line, cum_s, s)
+    for s, centre in dashes(marking):
         zs = np.interp(s, cum_s, z)[:, None]
-        for shift in shifts:
-            mid = offset_polyline(centre, shift) if shift else centre
-            left, right = offset_polyline(mid, half), offset_polyline(mid, -half)
-            out.append(strip_triangles(np.hstack([left, zs]), np.hstack([right, zs])))
+        for mid in paint_lines(marking, centre):
+            left = np.hstack([offset_polyline(mid, half), zs])
+            right = np.hstack([offset_polyline(mid, -half), zs])
+            keep = corners(left, right)
+            out.append(strip_triangles(left[keep], right[keep]))
     return np.concatenate(out) if out else np.zeros((0, 3, 3))
 
 

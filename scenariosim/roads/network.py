@@ -186,6 +186,18 @@ class RoadNetwork:
             lane = self.lanes[lane].left if count > 0 else self.lanes[lane].right
         return lane
 
+    def advance(self, lane: int, s: float) -> tuple[int, float]:
+        """(lane, s) of the point ``s`` metres along ``lane``, continuing onto successors where it runs past
+        the end (a ring split into arcs, a ramp into its acceleration lane): the first successor that is no
+        junction connector, else the first. Past a lane without successors s stays on that lane."""
+        for _ in range(len(self.lanes)):
+            ln = self.lanes[lane]
+            if s <= ln.length or not ln.successors:
+                break
+            s -= ln.length
+            lane = next((i for i in ln.successors if self.lanes[i].kind != "connector"), ln.successors[0])
+        return lane, s
+
     def sidewalk(self, road: str, side: str) -> Sidewalk:
         return next(w for w in self.sidewalks if w.road == road and w.side == side)
 
@@ -199,7 +211,8 @@ class RoadNetwork:
         (of ``arm``), on the ``side`` sidewalk, or on crosswalk ``crosswalk`` (s from its right-hand end,
         heading across the road); s along, d to the left [m]. KeyError/StopIteration if it does not exist."""
         if area == "lane":
-            ln = self.lanes[self.lane_index(road, lane, arm)]
+            index, s = self.advance(self.lane_index(road, lane, arm), s)
+            ln = self.lanes[index]
             xy = ln.point(np.array([s]), d)[0]
             return float(xy[0]), float(xy[1]), float(ln.elevation_at(np.array([s]))[0]), float(ln.heading_at(s)[0])
         if area == "sidewalk":

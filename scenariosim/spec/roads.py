@@ -182,6 +182,11 @@ class RoundaboutSpec(_Road):
     arm_length: float = _arg("length", 60.0, minimum=10.0)      # [m]
     sidewalk_width: float = _arg("length", 0.0, minimum=0.0)    # [m] around the outside; 0 = none
 
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
+        """The ring (no arm): lanes 1..lanes, 1 outermost; an arm: approach lanes 1..lanes, leaving −1..−lanes."""
+        forward = tuple(range(1, self.lanes + 1))
+        return forward if arm is None else forward + tuple(-k for k in forward)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TownSpec(_Road):

@@ -51,17 +51,18 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     f = np.zeros(n, dtype=np.float64)
     x, y, heading = f.copy(), f.copy(), f.copy()
     lane = np.zeros(n, dtype=np.int64)
+    s_lane = np.zeros(n, dtype=np.float64)           # [m] along the lane each actor ends up on
     dims = np.array([a.size or ACTOR_KINDS[a.kind].size for a in spec.actors], dtype=np.float64).reshape(n, 3)
     dyn = np.array([KIND_DYNAMICS[a.kind] for a in spec.actors], dtype=np.float64).reshape(n, 6)
     for i, actor in enumerate(spec.actors):
         if actor.area != "lane":
             raise ScenarioValidationError(f"actor '{actor.name}': placement on a {actor.area} is not built yet")
-        lane[i] = network.lane_index(actor.road, actor.lane, actor.arm)
+        lane[i], s_lane[i] = network.advance(network.lane_index(actor.road, actor.lane, actor.arm), actor.s)
         x[i], y[i], _, heading[i] = network.place(actor.road, lane=actor.lane, arm=actor.arm, s=actor.s, d=actor.d)
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     vehicles = Vehicles(
         x=x, y=y, heading=heading, speed=speed, steer=f.copy(), accel=f.copy(), lane=lane,
-        s=np.array([a.s for a in spec.actors], dtype=np.float64),
+        s=s_lane,
         length=dims[:, 0].copy(), width=dims[:, 1].copy(), height=dims[:, 2].copy(),
         wheelbase=dims[:, 0] * dyn[:, 5],
         v0=speed.copy(), time_gap=dyn[:, 0].copy(), min_gap=dyn[:, 1].copy(),

@@ -19,7 +19,6 @@ import math
 
 import numpy as np
 import shapely
-from shapely import affinity
 
 from scenariosim.errors import ScenarioValidationError
 from scenariosim.roads.generators.common import NetworkBuilder
@@ -91,34 +90,33 @@ def _arm_markings(b: NetworkBuilder, start: np.ndarray, heading: float, length: 
 
 
 def _edge(lanes: list[Lane], d: float) -> np.ndarray:
-    """The polyline (P, 2) [m] at offset d [m] along a chain of lanes, each one's start at the last one's end."""
+    """The polyline (P, 2) [m] at offset d [m] along a chain of lanes (a gap between two is bridged straight)."""
     parts = [lane.point(lane.cum_s, d) for lane in lanes]
-    return np.concatenate([parts[0]] + [p[1:] for p in parts[1:]])
+    return np.concatenate([parts[0]] + [p[1:] if np.allclose(p[0], q[-1], atol=1e-9) else p
+                                        for q, p in zip(parts, parts[1:])])
 
 
 def _corner_walks(kerb: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
     """Centre lines (P, 2) [m] of the walkway right of a kerb polyline (P, 2) [m] that runs in along one arm
     (road on its left), round a corner and out along the next: (first arm's half, next arm's half), each
     starting at the corner's middle."""
-    centre = shapely.LineString(kerb).offset_curve(-width / 2, join_style="round")
-    if isinstance(centre, shapely.MultiLineString):
+    centre = shapely.line_merge(shapely.LineString(kerb).offset_curve(-width / 2, join_style="round"))
+    if isinstance(centre, shapely.MultiLineString):              # pieces GEOS could not join: keep the longest
         centre = max(centre.geoms, key=lambda g: g.length)
     pts = np.asarray(centre.coords)[:, :2]
     if np.linalg.norm(pts[0] - kerb[0]) > np.linalg.norm(pts[-1] - kerb[0]):
         pts = pts[::-1]
     cum = arc_length(pts)
     mid = point_at(pts, cum, np.array([cum[-1] / 2]))[0]
-    k = int(np.searchsorted(cum, cum[-1] / 2, side="right"))
-    return np.concatenate([mid, pts[k - 1::-1]]), np.concatenate([mid, pts[k:]])
+    before, after = cum < cum[-1] / 2 - 1e-9, cum > cum[-1] / 2 + 1e-9       # a vertex at the middle is mid
+    return np.concatenate([mid, pts[before][::-1]]), np.concatenate([mid, pts[after]])
 
 
-def _sidewalk_records(b: NetworkBuilder, arms: list[str], corners: list[tuple[np.ndarray, np.ndarray]],
-                      nxt: list[int], width: float) -> None:
-    """Corner i lies left of arm i and right of arm nxt[i]; records go out per arm: right, then left."""
+def _sidewalks(b: NetworkBuilder, arms: list[str], kerbs: list[np.ndarray], nxt: list[int], width: float) -> None:
+    """Kerb i runs in along arm i's left and out along arm nxt[i]'s right; records go out per arm: right, left."""
     side: dict[tuple[int, str], np.ndarray] = {}
-    for i, (first, second) in enumerate(corners):
-        side[(i, "left")] = first
-        side[(nxt[i], "right")] = second
+    for i, kerb in enumerate(kerbs):
+        side[(i, "left")], side[(nxt[i], "right")] = _corner_walks(kerb, width)
     for i in range(len(arms)):
         for s in ("right", "left"):
             c = side[(i, s)]
@@ -169,9 +167,10 @@ def intersection(spec: IntersectionSpec) -> RoadNetwork:
     Every arm has the same cross-section, ``W = (lanes + turn_lanes)·lane_width`` each side of its axis:
     approach lanes 1..lanes+turn_lanes on its left (the turn lanes next to the centre line, along the
     whole arm), and on its right a painted median ``turn_lanes·lane_width`` wide (opposite the other
-    arm's turn lanes, so straight-on paths are straight) then leaving lanes −lanes..−1. The box is the
-    square |x|, |y| ≤ e = W + KERB_RADIUS with kerb arcs of KERB_RADIUS at its corners (a T's box is
-    closed by a straight kerb at y = W). Crosswalk k (when ``sidewalk_width`` > 0) crosses arm k
+    arm's turn lanes, so straight-on paths are straight) then leaving lanes −lanes..−1. Arms start
+    e = W + KERB_RADIUS from the centre; the box between them is bounded by kerbs along the right
+    edges of the right-turn connectors (about KERB_RADIUS round; a T's box is closed by a straight
+    kerb at y = W), and sidewalks follow those kerbs. Crosswalk k (when ``sidewalk_width`` > 0) crosses arm k
     ZEBRA_GAP outside the box, kerb to kerb, its line from the right-hand to the left-hand kerb looking
     outwards; the stop line lies STOP_GAP behind it (or the box edge) across the approach lanes, with a
     signal (``traffic_lights`` = 1) SIGNAL_SET_BACK right of the approach at SIGNAL_HEIGHT, facing the
@@ -181,25 +180,23 @@ def intersection(spec: IntersectionSpec) -> RoadNetwork:
     if spec.arm_count not in (3, 4):
         raise ScenarioValidationError(f"intersection '{spec.name}': arm_count is 3 (a T junction) or 4, "
                                       f"not {spec.arm_count}")
-    n, turn, w, length = spec.lanes, spec.turn_lanes, spec.lane_width, spec.arm_length
+    n, turn, w = spec.lanes, spec.turn_lanes, spec.lane_width
     half = (n + turn) * w
     e = half + KERB_RADIUS
     arms = list(spec.arm_names())
     b = NetworkBuilder(spec.name)
     approach: dict[str, list[int]] = {}
     leaving: dict[str, list[int]] = {}
-    crosswalks = spec.sidewalk_width > 0
     zebra = e + ZEBRA_GAP + ZEBRA_WIDTH / 2                          # crosswalk centre's distance [m]
-    stop = zebra + ZEBRA_WIDTH / 2 + STOP_GAP if crosswalks else e + STOP_GAP
+    stop = zebra + ZEBRA_WIDTH / 2 + STOP_GAP if spec.crosswalk_count else e + STOP_GAP
     for number, arm in enumerate(arms, start=1):
-        heading = COMPASS[arm]
-        u, v = _unit(heading), _unit(heading + math.pi / 2)          # outwards, to its left
-        ref = _straight(e * u, heading, length)
+        u, v = _unit(COMPASS[arm]), _unit(COMPASS[arm] + math.pi / 2)  # outwards, to its left
+        ref = _straight(e * u, COMPASS[arm], spec.arm_length)
         approach[arm], leaving[arm] = _arm(b, ref, arm, n + turn, n, w, gap=turn * w)
         b.areas.append(band(ref, -half, half))
-        _arm_markings(b, stop * u, heading, e + length - stop, n + turn, n, w, turn * w, edges=True)
+        _arm_markings(b, stop * u, COMPASS[arm], e + spec.arm_length - stop, n + turn, n, w, turn * w, edges=True)
         b.markings.append(Marking(line=np.stack([stop * u, stop * u + half * v]), style=STOP_LINE))
-        if crosswalks:
+        if spec.crosswalk_count:
             lo, hi = (zebra - ZEBRA_WIDTH / 2) * u, (zebra + ZEBRA_WIDTH / 2) * u
             b.crosswalks.append(Crosswalk(road=spec.name, number=number, arm=arm, width=ZEBRA_WIDTH,
                                           line=np.stack([zebra * u - half * v, zebra * u + half * v]),
@@ -208,14 +205,26 @@ def intersection(spec: IntersectionSpec) -> RoadNetwork:
         if spec.traffic_lights:
             foot = stop * u + (half + SIGNAL_SET_BACK) * v
             b.traffic_lights.append(TrafficLight(position=np.array([foot[0], foot[1], SIGNAL_HEIGHT]),
-                                                 heading=heading, lanes=tuple(approach[arm]), arm=arm))
+                                                 heading=COMPASS[arm], lanes=tuple(approach[arm]), arm=arm))
             b.props.append(Prop("traffic_light_pole", (float(foot[0]), float(foot[1]), 0.0),
-                                (0.2, 0.2, SIGNAL_HEIGHT), heading))
-    for arm, j, to, k in _movements(arms, n, turn):
-        b.connect(approach[arm][j - 1], leaving[to][k - 1], arm=arm)
-    b.areas.append(_box(arms, half, e))
-    if spec.sidewalk_width > 0:
-        _intersection_sidewalks(b, arms, half, e, length, spec.sidewalk_width)
+                                (0.2, 0.2, SIGNAL_HEIGHT), COMPASS[arm]))
+    turns = {(arm, j, to, k): b.connect(approach[arm][j - 1], leaving[to][k - 1], arm=arm)
+             for arm, j, to, k in _movements(arms, n, turn)}
+    nxt = _ccw_next(arms)
+    corners = []                          # kerb corners: lane 1 in, its right turn (a T's top: none), lane −1 out
+    for arm, c in zip(arms, nxt):
+        right = turns.get((arm, 1, arms[c], 1))
+        corners.append([b.lanes[i] for i in [approach[arm][0]] + ([right] if right is not None else [])
+                        + [leaving[arms[c]][0]]])
+    box, i = [], 0
+    for _ in arms:                        # the box inside its kerbs, corner after corner counter-clockwise
+        first, *right_turn, last = corners[i]
+        box.append(_edge(right_turn, -w / 2) if right_turn else
+                   np.concatenate([first.point(first.length, -w / 2), last.point(0.0, -w / 2)]))
+        i = nxt[i]
+    b.areas.append(shapely.Polygon(np.concatenate(box)).buffer(0))
+    if spec.has_sidewalks:
+        _sidewalks(b, arms, [_edge(chain, -w / 2) for chain in corners], nxt, spec.sidewalk_width)
     return b.network()
 
 
@@ -224,41 +233,6 @@ def _ccw_next(arms: list[str]) -> list[int]:
     def gap(a: str, c: str) -> float:
         return (COMPASS[c] - COMPASS[a]) % (2 * math.pi) or 2 * math.pi
     return [min(range(len(arms)), key=lambda i: gap(a, arms[i])) for a in arms]
-
-
-def _box(arms: list[str], half: float, e: float) -> shapely.Geometry:
-    """The junction box: the square |x|, |y| ≤ e less the kerb corners, cut at y = half where north is missing."""
-    box = shapely.box(-e, -e, e, e)
-    for name, heading in COMPASS.items():
-        if name not in arms:
-            box = box.difference(affinity.rotate(shapely.box(half, -2 * e, 2 * e, 2 * e), heading,
-                                                 origin=(0, 0), use_radians=True))
-    for i, j in enumerate(_ccw_next(arms)):
-        if abs(math.remainder(COMPASS[arms[j]] - COMPASS[arms[i]], 2 * math.pi) - math.pi / 2) < 1e-9:
-            corner = e * (_unit(COMPASS[arms[i]]) + _unit(COMPASS[arms[j]]))
-            box = box.difference(shapely.Point(corner).buffer(KERB_RADIUS, quad_segs=32))
-    return box
-
-
-def _intersection_sidewalks(b: NetworkBuilder, arms: list[str], half: float, e: float, length: float,
-                            width: float) -> None:
-    """Kerb corners: arm i's left kerb, in; a quarter circle (or straight across a T's top); out along the
-    next arm counter-clockwise on its right kerb."""
-    nxt = _ccw_next(arms)
-    corners = []
-    for i, j in enumerate(nxt):
-        u, v = _unit(COMPASS[arms[i]]), _unit(COMPASS[arms[i]] + math.pi / 2)
-        u2, v2 = _unit(COMPASS[arms[j]]), _unit(COMPASS[arms[j]] + math.pi / 2)
-        inward = [(e + length) * u + half * v, e * u + half * v]
-        outward = [e * u2 - half * v2, (e + length) * u2 - half * v2]
-        if np.allclose(u2, v):                                        # perpendicular: a kerb arc round e·(u+v)
-            t = np.linspace(0.0, math.pi / 2, 33)[1:-1]
-            centre = e * (u + v)
-            bend = [centre - KERB_RADIUS * (np.cos(a) * v + np.sin(a) * u) for a in t]
-        else:
-            bend = []
-        corners.append(_corner_walks(np.array(inward + bend + outward), width))
-    _sidewalk_records(b, arms, corners, nxt, width)
 
 
 # ---- roundabout ------------------------------------------------------------------------------------
@@ -286,7 +260,8 @@ def _entry_angle(spec: RoundaboutSpec) -> tuple[float, float]:
                    for j in range(1, lanes + 1)) / (1 - s)
     reach = r_in * math.cos(beta) / (1 - s)
     side = lanes * w + spec.sidewalk_width
-    if tightest < w / 2 + 1.0 or reach <= spec.radius + lanes * w / 2 or math.atan2(side, reach) >= math.pi / spec.arm_count:
+    fits = tightest >= w / 2 + 1.0 and reach > spec.radius + lanes * w / 2
+    if not fits or math.atan2(side, reach) >= math.pi / spec.arm_count:
         raise ScenarioValidationError(f"roundabout '{spec.name}': radius {spec.radius:g} m is too small for "
                                       f"{spec.arm_count} arms of {lanes} lane(s) of {w:g} m")
     return beta, reach
@@ -340,7 +315,7 @@ def roundabout(spec: RoundaboutSpec) -> RoadNetwork:
         exits.append([b.connect(ring[j][(2 * a - 2) % pieces], out[j], arm=arm) for j in range(lanes)])
         b.areas.append(band(_straight(reach * u, theta[a], spec.arm_length), -lanes * w, lanes * w))
         _arm_markings(b, reach * u, theta[a], spec.arm_length, lanes, lanes, w, 0.0, edges=False)
-    lane = b.lanes
+    ln = b.lanes
     outer, inner = radius + lanes * w / 2, radius - lanes * w / 2
     b.areas.append(shapely.Point(0, 0).buffer(outer, quad_segs=128).difference(
         shapely.Point(0, 0).buffer(inner, quad_segs=128)))
@@ -348,22 +323,22 @@ def roundabout(spec: RoundaboutSpec) -> RoadNetwork:
     b.markings.append(Marking(line=(inner + EDGE_INSET) * np.stack([np.cos(t), np.sin(t)], 1), style=SOLID))
     b.markings += [Marking(line=(radius + (lanes / 2 - k) * w) * np.stack([np.cos(t), np.sin(t)], 1),
                            style=URBAN_DASHED) for k in range(1, lanes)]
-    corners = []
+    kerbs = []
     for a in range(n_arms):
         c = (a + 1) % n_arms
         for conn in (entries[a], exits[a]):
-            first, last = lane[conn[0]], lane[conn[-1]]
+            first, last = ln[conn[0]], ln[conn[-1]]
             b.areas.append(shapely.Polygon(np.concatenate([first.point(first.cum_s, -w / 2),
                                                            last.point(last.cum_s, w / 2)[::-1]])).buffer(0))
-            b.markings.append(Marking(line=last.point(last.cum_s, w / 2 - EDGE_INSET), style=SOLID))
-        right, left = lane[entries[a][0]], lane[entries[a][-1]]
+            splitter = last.point(last.cum_s, w / 2 - EDGE_INSET)        # the island's outline, outside the ring
+            b.markings.append(Marking(line=splitter[np.linalg.norm(splitter, axis=1) >= outer], style=SOLID))
+        right, left = ln[entries[a][0]], ln[entries[a][-1]]
         b.markings.append(Marking(line=np.concatenate([right.point(_crossing(right, outer), -w / 2),
-                                                       left.point(_crossing(left, outer), w / 2)]), style=GIVE_WAY))
-        chain = [lane[approach[a][0]], lane[entries[a][0]], lane[ring[0][2 * a]], lane[exits[c][0]],
-                 lane[leaving[c][0]]]
+                                                       left.point(_crossing(left, outer), w / 2)]),
+                                  style=GIVE_WAY))
+        chain = [ln[approach[a][0]], ln[entries[a][0]], ln[ring[0][2 * a]], ln[exits[c][0]], ln[leaving[c][0]]]
         b.markings.append(Marking(line=_edge(chain, -w / 2 + EDGE_INSET), style=SOLID))
-        if spec.sidewalk_width > 0:
-            corners.append(_corner_walks(_edge(chain, -w / 2), spec.sidewalk_width))
-    if corners:
-        _sidewalk_records(b, arms, corners, [(a + 1) % n_arms for a in range(n_arms)], spec.sidewalk_width)
+        kerbs.append(_edge(chain, -w / 2))
+    if spec.sidewalk_width > 0:
+        _sidewalks(b, arms, kerbs, [(a + 1) % n_arms for a in range(n_arms)], spec.sidewalk_width)
     return b.network()
