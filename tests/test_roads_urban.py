@@ -248,7 +248,7 @@ def test_every_town_lane_lies_on_a_path_from_an_entry_to_an_exit():
     reached, leaving = entries_and_exits_reach(net)
     assert reached == leaving == set(range(len(net.lanes)))               # no dead ends
     edge = (0.0, -spec.block_size, (spec.blocks + 1) * spec.block_size, spec.blocks * spec.block_size)
-    for i, lane in enumerate(net.lanes):                                    # entries and exits at the town's edge
+    for lane in net.lanes:                                                  # entries and exits at the town's edge
         for end, free in ((lane.centre[0], not lane.predecessors), (lane.centre[-1], not lane.successors)):
             if free:
                 assert lane.kind == "driving"
@@ -256,9 +256,10 @@ def test_every_town_lane_lies_on_a_path_from_an_entry_to_an_exit():
                     np.isclose(end[1], edge[1]) or np.isclose(end[1], edge[3])
 
 
-@pytest.mark.parametrize("spec,chords", [(TownSpec(name="town", blocks=2, block_size=60.0, lanes=1), 0.05),
-                                         (TownSpec(name="town", blocks=2, block_size=90.0, lanes=3, lane_width=3.5), 0.05),
-                                         (TownSpec(name="town", blocks=2, block_size=20.0), 0.06)])  # 1.75 m kerbs
+@pytest.mark.parametrize("spec,chords", [
+    (TownSpec(name="town", blocks=2, block_size=60.0, lanes=1), 0.05),
+    (TownSpec(name="town", blocks=2, block_size=90.0, lanes=3, lane_width=3.5), 0.05),
+    (TownSpec(name="town", blocks=2, block_size=20.0), 0.06)])                 # the smallest blocks: 1.75 m kerbs
 def test_town_joins_are_exact_and_heading_continuous(spec, chords):
     """Ends meet within 1 cm; the exact headings (frame normals) agree, and so, within ``chords``, do the
     headings of the polylines' end segments (connectors are sampled every 0.5 m, coarse on the tightest
@@ -295,11 +296,11 @@ def test_town_lookups_answer_everything_the_spec_advertises():
     for arm, number in itertools.product(arms, spec.lane_numbers()):
         assert net.lanes[net.lane_index("town", number, arm)].number == number
     assert spec.has_sidewalks
-    for side, sign in (("right", -1), ("left", 1)):
-        walk = net.sidewalk("town", side)
-        assert walk.centre[0] == pytest.approx((0.0, sign * (half + sw / 2)))
-        assert np.allclose(walk.centre[walk.centre[:, 0] < 60.0, 1], sign * (half + sw / 2))
-        assert net.place("town", area="sidewalk", side=side, s=40.0)[:2] == pytest.approx((40.0, sign * (half + sw / 2)))
+    for side, sign in (("right", -1), ("left", 1)):                # the sidewalks beside lane(town, ±k)
+        walk, y = net.sidewalk("town", side), sign * (half + sw / 2)
+        assert walk.centre[0] == pytest.approx((0.0, y))
+        assert np.allclose(walk.centre[walk.centre[:, 0] < 60.0, 1], y)
+        assert net.place("town", area="sidewalk", side=side, s=40.0)[:2] == pytest.approx((40.0, y))
     for number in range(1, 4 * spec.blocks**2 + 1):
         assert net.crosswalk("town", number).number == number
     assert spec.crosswalk_count <= len(net.crosswalks)

@@ -8,7 +8,8 @@ along ``heading``, width, height) [m]. Shapes (object frame: x along heading, ba
 - tree: a trunk box and an octagonal crown from 35 % of the height to the top (all vegetation);
 - pole: a box; street_light / traffic_light_pole: a post at the back end of the box and, when the box is
   longer than the post is thick, a mast arm along heading at the top with a lamp (light) at its end;
-- sign: a post (pole) and a plate (traffic_sign) facing along heading at the top;
+- sign: a plate (traffic_sign) as thick as the box is long, facing along heading, at the top, on a post
+  (pole) at most 8 cm thick;
 - kerb: a box (sidewalk).
 
 A TrafficLight is a head box (traffic_light) centred on its position, facing its heading, with red,
@@ -122,12 +123,10 @@ def _sign(prop: Prop) -> np.ndarray:
     """A post (pole) and a plate (traffic_sign) at the top of the box, facing along heading."""
     base, (l, w, h), hd = prop.position, prop.size, prop.heading
     plate_h = min(w, 0.4 * h)
-    depth = min(l, 0.05)
-    post = min(0.08, 0.5 * w)
-    plate = solid(BOX, base, (depth, w, plate_h), hd, PLATE_BACK, TRAFFIC_SIGN, (0.0, 0.0, h - plate_h))
+    post = min(0.08, l, 0.5 * w)
+    plate = solid(BOX, base, (l, w, plate_h), hd, PLATE_BACK, TRAFFIC_SIGN, (0.0, 0.0, h - plate_h))
     plate["color"][6:12] = PLATE_COLOR                     # the +x face (facing along heading)
-    return concat([solid(BOX, base, (post, post, h - plate_h), hd, POLE_COLOR, POLE, (-depth / 2 - post / 2, 0, 0)),
-                   plate])
+    return concat([solid(BOX, base, (post, post, h - plate_h), hd, POLE_COLOR, POLE), plate])
 
 
 def prop_mesh(prop: Prop, index: int = 0) -> np.ndarray:
@@ -154,6 +153,7 @@ def traffic_light_mesh(light: TrafficLight, ground: float, post: bool) -> np.nda
     for k, color in enumerate(SIGNAL_COLORS):                # red at the top
         zc = h * (5 - 2 * k) / 6
         lamp = solid(BOX, foot, (0.02, 0.6 * w, 0.22 * h), hd, color, TRAFFIC_LIGHT, (d / 2 + 0.01, 0.0, zc - 0.11 * h))
+        # (a 2 cm lamp box standing on the head's front face, d/2 … d/2 + 0.02 ahead of its centre)
         parts.append(lamp[6:12])                              # only its front face
     if post and foot[2] + h - ground > 0.05:
         t = 0.14

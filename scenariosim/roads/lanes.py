@@ -69,7 +69,8 @@ def connector(road: str, start: Lane, end: Lane, *, step: float = 0.5, arm: str 
     t0 = _unit_tangent(start, last=True)
     t1 = _unit_tangent(end, last=False)
     chord = float(np.linalg.norm(p1 - p0))
-    n = max(8, int(np.ceil(chord / step)) * 2)
+    turn = float(np.arccos(np.clip(np.dot(t0, t1), -1.0, 1.0)))
+    n = max(8, int(np.ceil(chord / step)) * 2, int(np.ceil(turn / 0.01)))   # ≤ ~0.01 rad per segment
     u = np.linspace(0.0, 1.0, n + 1)[:, None]
     h00, h10, h01, h11 = 2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u, -2 * u**3 + 3 * u**2, u**3 - u**2
     centre = h00 * p0 + h10 * chord * t0 + h01 * p1 + h11 * chord * t1

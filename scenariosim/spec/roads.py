@@ -200,6 +200,11 @@ class TownSpec(_Road):
     lane_width: float = _arg("length", 3.25, minimum=2.0)       # [m]
     sidewalk_width: float = _arg("length", 2.5, minimum=0.0)    # [m]
 
+    @property
+    def crosswalk_count(self) -> int:
+        """Four zebras per junction (east, south, west, north arms) when there are sidewalks."""
+        return 4 * self.blocks ** 2 if self.sidewalk_width > 0 else 0
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExitSpec(_Road):

@@ -111,9 +111,12 @@ def trees(kerb: Kerb, ts: np.ndarray) -> list[Prop]:
     return out
 
 
-def sign(kerb: Kerb, t: float, facing: float) -> Prop:
-    """A sign FURNITURE_OFFSET behind the kerb at t [m], its plate facing ``facing`` [rad]."""
-    return _prop("sign", kerb.at(t, FURNITURE_OFFSET), kerb.ground(FURNITURE_OFFSET), SIGN_SIZE, facing)
+def sign(kerb: Kerb, t: float, facing: float) -> list[Prop]:
+    """A sign FURNITURE_OFFSET behind the kerb at t [m], its plate facing ``facing`` [rad]; none if t lies
+    off the kerb."""
+    if not 0.0 <= t <= kerb.length:
+        return []
+    return [_prop("sign", kerb.at(t, FURNITURE_OFFSET), kerb.ground(FURNITURE_OFFSET), SIGN_SIZE, facing)]
 
 
 def pole(xy: np.ndarray, z: float) -> Prop:
@@ -137,4 +140,41 @@ def buildings(start: np.ndarray, direction: np.ndarray, outward: np.ndarray, len
         out.append(_prop("building", xy, 0.0, (width, depth, height), heading))
         t += width + (_lerp(ALLEY, unit(key, k, 4)) if unit(key, k, 3) < 0.3 else 0.0)
         k += 1
+    return out
+
+
+def frontage(right: Kerb, left: Kerb, rows: bool = True) -> list[Prop]:
+    """Along a road between two kerbs of one length: street lights every LIGHT_SPACING (the first
+    LIGHT_SPACING/2 in, sides alternating from the right), trees every TREE_SPACING in both verges and
+    (``rows``) a row of buildings behind each."""
+    ts = stations(right.length, LIGHT_SPACING, LIGHT_SPACING / 2)
+    out = street_lights(right, ts[0::2]) + street_lights(left, ts[1::2])
+    for kerb in (right, left):
+        out += trees(kerb, stations(kerb.length, TREE_SPACING, TREE_SPACING / 2))
+        if rows:
+            out += buildings(kerb.at(0.0, kerb.sidewalk + SETBACK), kerb.direction, kerb.outward, kerb.length,
+                             BUILDING_DEPTH[1], kerb.key)
+    return out
+
+
+def block(bounds: tuple[float, float, float, float], streets: dict[str, bool], kerb: float, key: str) -> list[Prop]:
+    """Rows of buildings round a block: ``bounds`` (x0, y0, x1, y1) [m] between street centre lines (or the
+    town's edge), ``streets`` telling which sides ("s", "n", "w", "e") face a street whose kerb lies
+    ``kerb`` [m] from its centre line; a row stands along each such side, behind its sidewalk and verge. The
+    north and south rows run the block's whole width, the west and east rows between them."""
+    back = kerb + SETBACK
+    x0, y0, x1, y1 = bounds
+    x0, y0 = x0 + (back if streets["w"] else 0.0), y0 + (back if streets["s"] else 0.0)
+    x1, y1 = x1 - (back if streets["e"] else 0.0), y1 - (back if streets["n"] else 0.0)
+    if min(x1 - x0, y1 - y0) < 2 * BUILDING_DEPTH[0]:
+        return []
+    depth = min(BUILDING_DEPTH[1], (x1 - x0) / 2, (y1 - y0) / 2)
+    ya, yb = y0 + (depth if streets["s"] else 0.0), y1 - (depth if streets["n"] else 0.0)
+    rows = {"s": ((x0, y0), (1, 0), (0, 1), x1 - x0), "n": ((x1, y1), (-1, 0), (0, -1), x1 - x0),
+            "w": ((x0, yb), (0, -1), (1, 0), yb - ya), "e": ((x1, ya), (0, 1), (-1, 0), yb - ya)}
+    out = []
+    for side, (start, direction, outward, length) in rows.items():
+        if streets[side]:
+            out += buildings(np.array(start, dtype=float), np.array(direction, dtype=float),
+                             np.array(outward, dtype=float), length, depth, f"{key}/{side}")
     return out

@@ -9,13 +9,16 @@ SOLID edge lines EDGE_INSET inside the kerbs, all broken where the zebra lies. S
 sidewalk_width > 0) lie on both kerbs, KERB_HEIGHT up: side "right" (y < 0) and "left" (y > 0) of +x, each
 centre line along +x from x = 0, so ``sidewalk(ROAD, side), s L`` is at x = L. The zebra (crosswalk 1, when
 crosswalk_at ≥ 0) spans the carriageway at x = crosswalk_at, CROSSWALK_WIDTH along it (cut where it
-passes the road's ends); no stop lines. Furniture: see ``_frontage``.
+passes the road's ends); no stop lines. Furniture (furniture.py, deterministic): street lights every 30 m
+with sides alternating, trees every 15 m in both verges, rows of buildings behind them, signs where
+traffic enters and beside the zebra.
 
 Town. blocks × blocks 4-way junctions, junction (i, j) at ((i + 1)·B, j·B), B = block_size, i, j ∈
 0..blocks−1, joined by two-way streets laid out like the street above: "x" streets j = 0..blocks−1 along +x
 at y = j·B, "y" streets i along +y at x = (i + 1)·B, each running a whole block B past its outer junctions
 (so the town spans x ∈ [0, (blocks+1)·B], y ∈ [−B, blocks·B]). A street is cut by the junction boxes
-(half-size h = n·w + kerb radius) into blocks + 1 segments, each a small street: its lanes are numbered
+(half-size h = n·w + kerb radius; KERB_RADIUS, less on short blocks) into blocks + 1 segments, each a
+small street with its markings (stopping short of the zebras): its lanes are numbered
 ±1..±n as on a street (forward = +x or +y) with ``arm`` = the segment's name, "x{j}.{k}" or "y{i}.{k}"
 (k = 0 from the west or south town edge). The scenario language's ``lane(town, ±k)`` is the first of
 these: segment "x0.0", the southernmost x street's western entry, which lies exactly like a street's lanes
@@ -36,7 +39,9 @@ half of each corner on its side of the corner's diagonal. Records run in segment
 left, so ``sidewalk(town, side)`` is that side of segment "x0.0" (right = south of it, s = x).
 Crosswalks: one zebra per junction arm, ZEBRA_GAP beyond the junction box, numbered 4·(j·blocks + i) + 1..4
 for junction (i, j) in arm order east, south, west, north, with ``arm`` = the segment it crosses (the
-spec does not advertise them to the language yet).
+spec does not advertise them to the language yet). Furniture: lights, trees and a sign before each
+junction along every segment, a pole at every kerb corner, and rows of buildings round every block (the
+outer ones open to the town's edge).
 """
 from __future__ import annotations
 
@@ -48,8 +53,7 @@ import shapely
 
 from scenariosim.errors import ScenarioValidationError
 from scenariosim.roads.generators.common import NetworkBuilder
-from scenariosim.roads.generators.furniture import (KERB_HEIGHT, LIGHT_SPACING, SETBACK, TREE_SPACING, BUILDING_DEPTH,
-                                                    Kerb, buildings, pole, sign, stations, street_lights, trees)
+from scenariosim.roads.generators.furniture import KERB_HEIGHT, Kerb, block, frontage, pole, sign
 from scenariosim.roads.geometry import arc_length
 from scenariosim.roads.lanes import Sampled, band, lane_along, marking_along
 from scenariosim.roads.network import SOLID, URBAN_DASHED, Crosswalk, Lane, RoadNetwork, Sidewalk
@@ -94,8 +98,8 @@ def _markings(b: NetworkBuilder, start: np.ndarray, heading: float, a: float, c:
     u = np.array([math.cos(heading), math.sin(heading)])
     ref = _straight(start + a * u, heading, c - a)
     b.markings.append(marking_along(ref, 0.0, SOLID))
-    b.markings += [marking_along(ref, sign * k * w, URBAN_DASHED) for k in range(1, n) for sign in (-1, 1)]
-    b.markings += [marking_along(ref, sign * (n * w - EDGE_INSET), SOLID) for sign in (-1, 1)]
+    b.markings += [marking_along(ref, sg * k * w, URBAN_DASHED) for k in range(1, n) for sg in (-1, 1)]
+    b.markings += [marking_along(ref, sg * (n * w - EDGE_INSET), SOLID) for sg in (-1, 1)]
 
 
 def _kerbs(start: np.ndarray, heading: float, length: float, half: float, sidewalk: float, key: str
@@ -105,23 +109,6 @@ def _kerbs(start: np.ndarray, heading: float, length: float, half: float, sidewa
     left = np.array([-u[1], u[0]])
     return (Kerb(start - half * left, u, -left, length, sidewalk, key + "/right"),
             Kerb(start + half * left, u, left, length, sidewalk, key + "/left"))
-
-
-def _frontage(b: NetworkBuilder, right: Kerb, left: Kerb, rows: bool = True) -> None:
-    """Street lights every LIGHT_SPACING along the road (first LIGHT_SPACING/2 in, sides alternating from the
-    right), trees every TREE_SPACING in both verges, and (``rows``) buildings behind them."""
-    ts = stations(right.length, LIGHT_SPACING, LIGHT_SPACING / 2)
-    b.props += street_lights(right, ts[0::2]) + street_lights(left, ts[1::2])
-    for kerb in (right, left):
-        b.props += trees(kerb, stations(kerb.length, TREE_SPACING, TREE_SPACING / 2))
-        if rows:
-            b.props += buildings(kerb.at(0.0, kerb.sidewalk + SETBACK), kerb.direction, kerb.outward, kerb.length,
-                                 BUILDING_DEPTH[1], kerb.key)
-
-
-def _sign_at(b: NetworkBuilder, kerb: Kerb, t: float, facing: float) -> None:
-    if 0.0 <= t <= kerb.length:
-        b.props.append(sign(kerb, t, facing))
 
 
 # ---- street ------------------------------------------------------------------------------------------
@@ -147,18 +134,18 @@ def street(spec: StreetSpec) -> RoadNetwork:
     for a, c in painted:
         _markings(b, origin, 0.0, a, c, n, w)
     if sw > 0:
-        for side, sign_ in (("right", -1), ("left", 1)):
-            centre = ref.offset(sign_ * (half + sw / 2))
+        for side, sg in (("right", -1), ("left", 1)):
+            centre = ref.offset(sg * (half + sw / 2))
             b.sidewalks.append(Sidewalk(road=name, side=side, centre=centre, cum_s=arc_length(centre), width=sw,
-                                        area=band(ref, *sorted((sign_ * half, sign_ * (half + sw)))),
+                                        area=band(ref, *sorted((sg * half, sg * (half + sw)))),
                                         kerb_height=KERB_HEIGHT))
     right, left = _kerbs(origin, 0.0, length, half, sw, name)
-    _frontage(b, right, left)
-    _sign_at(b, right, min(10.0, length / 2), math.pi)              # entering signs, facing the traffic
-    _sign_at(b, left, length - min(10.0, length / 2), 0.0)
+    b.props += frontage(right, left)
+    b.props += sign(right, min(10.0, length / 2), math.pi)            # entering signs, facing the traffic
+    b.props += sign(left, length - min(10.0, length / 2), 0.0)
     if spec.crosswalk_at >= 0:                                         # crossing signs beside the zebra
-        _sign_at(b, right, spec.crosswalk_at - CROSSWALK_WIDTH / 2 - SIGN_BEFORE, math.pi)
-        _sign_at(b, left, spec.crosswalk_at + CROSSWALK_WIDTH / 2 + SIGN_BEFORE, 0.0)
+        b.props += sign(right, spec.crosswalk_at - CROSSWALK_WIDTH / 2 - SIGN_BEFORE, math.pi)
+        b.props += sign(left, spec.crosswalk_at + CROSSWALK_WIDTH / 2 + SIGN_BEFORE, 0.0)
     return b.network()
 
 
@@ -190,9 +177,9 @@ class _Grid:
         return ci * self.size, (cj - 1) * self.size, (ci + 1) * self.size, cj * self.size
 
 
-def _town_size(spec: TownSpec) -> tuple[float, float]:
-    """(kerb radius, box half-size) [m]: KERB_RADIUS, or less where blocks are short; an error if the
-    blocks leave no room for junctions, zebras and sidewalks."""
+def _box(spec: TownSpec) -> float:
+    """Half-size [m] of a junction box: the carriageway's half-width and the kerb radius, KERB_RADIUS or
+    less where blocks are short; an error if the blocks leave no room for junctions, zebras and sidewalks."""
     half, size = spec.lanes * spec.lane_width, spec.block_size
     sw = spec.sidewalk_width
     shortest = 2 * (ZEBRA_GAP + CROSSWALK_WIDTH) if sw > 0 else 2.0      # of a segment between junctions
@@ -203,15 +190,14 @@ def _town_size(spec: TownSpec) -> tuple[float, float]:
         raise ScenarioValidationError(f"road '{spec.name}': block_size {size:g} m leaves no room for {spec.lanes} "
                                       f"lane(s) of {spec.lane_width:g} m each way, the junctions and sidewalks "
                                       f"(needs at least {need:g} m)")
-    return radius, half + radius
+    return half + radius
 
 
 def town(spec: TownSpec) -> RoadNetwork:
     """A grid of two-way streets with 4-way junctions, sidewalks, zebras and furniture (see the module
     docstring)."""
-    radius, box = _town_size(spec)
     n, nl, w, sw, name = spec.blocks, spec.lanes, spec.lane_width, spec.sidewalk_width, spec.name
-    grid = _Grid(n, spec.block_size, nl * w, box)
+    grid = _Grid(n, spec.block_size, nl * w, _box(spec))
     b = NetworkBuilder(name)
     lanes: dict[tuple[str, int, int], tuple[list[int], list[int]]] = {}
     zone = ZEBRA_GAP + CROSSWALK_WIDTH if sw > 0 else 0.0
@@ -405,35 +391,15 @@ def _town_furniture(b: NetworkBuilder, grid: _Grid, corners: dict, sw: float) ->
             for k in range(grid.n + 1):
                 start, heading, length = grid.segment(axis, street_, k)
                 right, left = _kerbs(start, heading, length, grid.half, sw, f"{b.road}/{axis}{street_}.{k}")
-                _frontage(b, right, left, rows=False)
+                b.props += frontage(right, left, rows=False)
                 first, last = _ends(grid, axis, street_, k)
-                if last is not None:
-                    _sign_at(b, right, length - zone - SIGN_BEFORE, heading + math.pi)
+                if last is not None:                                   # before each junction, facing the traffic
+                    b.props += sign(right, length - zone - SIGN_BEFORE, heading + math.pi)
                 if first is not None:
-                    _sign_at(b, left, zone + SIGN_BEFORE, heading)
+                    b.props += sign(left, zone + SIGN_BEFORE, heading)
     for i, j, corner in corners:
         b.props.append(pole(_corner_middle(grid, corners, (i, j), corner, 0.5), KERB_HEIGHT if sw > 0.5 else 0.0))
     for cj in range(grid.n + 1):
         for ci in range(grid.n + 1):
-            b.props += _block(grid, ci, cj, sw, f"{b.road}/cell{ci}.{cj}")
-
-
-def _block(grid: _Grid, ci: int, cj: int, sw: float, key: str) -> list:
-    """Rows of buildings along the street sides of cell (ci, cj), behind the sidewalk and the verge."""
-    x0, y0, x1, y1 = grid.cell(ci, cj)
-    sides = _cell_sides(grid, ci, cj)
-    back = grid.half + sw + SETBACK
-    x0, y0 = x0 + (back if sides["w"] else 0.0), y0 + (back if sides["s"] else 0.0)
-    x1, y1 = x1 - (back if sides["e"] else 0.0), y1 - (back if sides["n"] else 0.0)
-    if min(x1 - x0, y1 - y0) < 2 * BUILDING_DEPTH[0]:
-        return []
-    depth = min(BUILDING_DEPTH[1], (x1 - x0) / 2, (y1 - y0) / 2)
-    ya, yb = y0 + (depth if sides["s"] else 0.0), y1 - (depth if sides["n"] else 0.0)
-    rows = {"s": ((x0, y0), (1, 0), (0, 1), x1 - x0), "n": ((x1, y1), (-1, 0), (0, -1), x1 - x0),
-            "w": ((x0, yb), (0, -1), (1, 0), yb - ya), "e": ((x1, ya), (0, 1), (-1, 0), yb - ya)}
-    out = []
-    for side, (start, direction, outward, length) in rows.items():
-        if sides[side] is not None:
-            out += buildings(np.array(start, dtype=float), np.array(direction, dtype=float),
-                             np.array(outward, dtype=float), length, depth, f"{key}/{side}")
-    return out
+            streets = {side: seg is not None for side, seg in _cell_sides(grid, ci, cj).items()}
+            b.props += block(grid.cell(ci, cj), streets, grid.half + sw, f"{b.road}/cell{ci}.{cj}")
