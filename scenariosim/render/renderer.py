@@ -1,9 +1,10 @@
 """Renderer: one draw call per frame writes colour, semantic class, instance and linear depth.
 
 Vertices of the sky triangle, terrain, road, markings, sidewalks and furniture (static, uploaded once
-per network) and of the vehicles (rewritten each frame) share one buffer, drawn by one program in one call into four render targets. The depth
-test runs on a logarithmic depth the fragment shader writes (see shaders/scene.frag.glsl), so layers
-a centimetre apart never z-fight at any range the camera's near/far allow.
+per network) and of the vehicles (rewritten each frame) share one buffer, drawn by one program in one
+call into four render targets. The depth test runs on a logarithmic depth the fragment shader writes
+(see shaders/scene.frag.glsl), so layers a centimetre apart never z-fight at any range the camera's
+near/far allow.
 """
 from __future__ import annotations
 
