@@ -2,9 +2,10 @@
 
 The surface is built from lane strips (each lane's left and right edges at its own height, at its
 centre line's vertices, less those on straight runs) plus the rest of ``network.surface`` (shoulders,
-junction boxes, gores), triangulated and lifted onto the ground's elevation. Connector lanes and lanes that overlap a lane already drawn are left to the
-rest, so no piece of road is drawn twice. Paint lies MARKING_Z above the surface; zebra stripes
-CROSSWALK_Z above it (so where a lane line runs under a crossing the crossing wins the depth test).
+junction boxes, gores), triangulated and lifted onto the ground's elevation. Connector lanes and lanes
+that overlap a lane already drawn are left to the rest, so no piece of road is drawn twice. Paint lies
+MARKING_Z above the surface; zebra stripes CROSSWALK_Z above it (so where a lane line runs under a
+crossing the crossing wins the depth test).
 """
 from __future__ import annotations
 
