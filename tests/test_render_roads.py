@@ -541,9 +541,14 @@ def test_props_and_signal_heads_show_their_classes():
 @pytest.mark.parametrize("spec, lane, arm, s", [
     (StreetSpec(name="main", length=300.0, lanes=1, sidewalk_width=3.0, crosswalk_at=150.0), 1, None, 125.0),
     (IntersectionSpec(name="main", arm_count=4, arm_length=80.0, lanes=1, turn_lanes=1), 1, "south", 50.0),
-], ids=["street", "intersection"])
-def test_markings_on_urban_frames_appear_where_the_geometry_puts_them(spec, lane, arm, s):
-    """Awaits the street and junction generators: xfails while they are not built."""
+    (MergeSpec(name="main", length=800.0), 1, "main", 260.0),
+    (ExitSpec(name="main", length=800.0), 1, "main", 260.0),
+    (RoundaboutSpec(name="main"), 1, "arm1", 40.0),
+    (TownSpec(name="main", blocks=2), 1, None, 20.0),
+], ids=["street", "intersection", "merge", "exit", "roundabout", "town"])
+def test_markings_on_every_generators_frames_appear_where_the_geometry_puts_them(spec, lane, arm, s):
+    """Every generator (the highway has its own test above): paint pixels where cv2.projectPoints puts
+    the marking polylines, zebra stripes where the crosswalks are."""
     network = built(spec)
     camera = driver_camera(network, lane, s, ahead=20.0, height=1.6, arm=arm)
     frame = render(network, camera)
