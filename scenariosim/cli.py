@@ -78,6 +78,8 @@ def _check(args) -> int:
     try:
         file = load_file(args.file)
         drawn = {name: sample_with_stats(spec) for name, spec in file.scenarios.items() if name in file.own}
+        for name, (spec, _) in drawn.items():          # the roads build and every actor has its place
+            _world(spec)
     except ScenarioSimError as err:
         if not args.json:
             raise
@@ -100,6 +102,27 @@ def _check(args) -> int:
     if not file.own:
         print(f"{args.file}: ok: a library of {len(file.params)} shared param(s)")
     return 0
+
+
+def _world(spec) -> None:
+    """Build the drawn scenario's roads and world: what only geometry can tell (a ramp too short, an
+    actor past the end of its lane) is found by ``check`` too, with the scenario's locations. Actors on
+    sidewalks and crosswalks are left out: the world cannot hold them yet (``render`` says so)."""
+    import dataclasses
+    import re
+
+    from scenariosim.roads import build
+    from scenariosim.spec import locate
+    from scenariosim.world import build_world
+
+    on_lanes = [i for i, actor in enumerate(spec.actors) if actor.area == "lane"]
+    try:
+        build_world(dataclasses.replace(spec, actors=tuple(spec.actors[i] for i in on_lanes)), build(spec.roads))
+    except ScenarioSimError as err:
+        field = err.field and re.sub(r"^actors\[(\d+)\]", lambda m: f"actors[{on_lanes[int(m[1])]}]", err.field)
+        if err.location is None and field and spec.locations:
+            raise type(err)(err.message, location=locate(spec.locations, field), field=field) from None
+        raise
 
 
 def _error_json(err: ScenarioSimError) -> dict:

@@ -4,9 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scenariosim import cli
 from scenariosim.dsl import loads
+from scenariosim.errors import ScenarioSimError
 from scenariosim.roads.generators import build
 from scenariosim.spec import sample
+from scenariosim.spec.roads import RoundaboutSpec
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS
 from scenariosim.taxonomy import KIND_CLASS
 from scenariosim.world.build import build_world
@@ -54,3 +57,27 @@ def test_s_past_a_ring_arc_continues_round_the_ring():
     assert np.hypot(world.vehicles.x[0], world.vehicles.y[0]) == pytest.approx(ring_radius, abs=0.01)
     lane = network.lanes[world.vehicles.lane[0]]
     assert lane.point(world.vehicles.s[0])[0] == pytest.approx([world.vehicles.x[0], world.vehicles.y[0]])
+
+
+def test_any_s_on_a_ring_stays_on_the_ring_and_s_past_a_dead_end_is_an_error(tmp_path, capsys):
+    network = build([RoundaboutSpec(name="r", radius=20.0)])
+    for s in (15.0, 400.0, 12345.6, 1e6):
+        x, y, _, _ = network.place("r", lane=1, s=s)
+        assert np.hypot(x, y) == pytest.approx(20.0, abs=0.01)
+    past = tmp_path / "past.scn"
+    past.write_text(TEXT.split("    actor cone")[0].replace("highway(length: 500 m, lanes: 3, lane_width: 3.5 m)",
+                                                             "intersection()")
+                    + "    actor a: car\n        at: lane(main, 1, arm: east), s 1000 m\n")
+    assert cli.main(["check", str(past)]) == 1
+    err = capsys.readouterr().err
+    assert f"{past}:7:" in err and "runs past the end of lane 1 of arm 'east'" in err
+
+
+@pytest.mark.parametrize("args,message", [
+    ("curve_radius: 5 m, curve_angle: 30 deg", "too tight"),
+    ("curve_radius: 100 m, curve_angle: 7 rad, transition_length: 0 m", "within ±180 deg"),
+])
+def test_highway_curves_that_cannot_be_built_fail_check(args, message):
+    text = TEXT.replace("lane_width: 3.5 m)", f"lane_width: 3.5 m, {args})")
+    with pytest.raises(ScenarioSimError, match=message):
+        sample(loads(text))

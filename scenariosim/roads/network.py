@@ -27,8 +27,8 @@ class MarkingStyle:
 
 
 #: Lane-line conventions. Motorway broken lines 6 m dash / 12 m gap (German RMS; UNECE R130 allows
-#: 0.10–0.15 m wide dashes), urban 3 m / 6 m; solid edge lines; double yellow centre of two-way roads
-#: (US MUTCD). Widths 0.15 m.
+#: 0.10–0.15 m wide dashes), urban 3 m / 6 m; solid edge lines. The generators paint European roads (a
+#: solid white centre line on two-way roads); DOUBLE_YELLOW (US MUTCD) is there for American layouts.
 DASHED = MarkingStyle(width=0.15, dash=6.0, gap=12.0)
 URBAN_DASHED = MarkingStyle(width=0.12, dash=3.0, gap=6.0)
 SOLID = MarkingStyle(width=0.15, dash=0.0, gap=0.0)
@@ -189,14 +189,21 @@ class RoadNetwork:
     def advance(self, lane: int, s: float) -> tuple[int, float]:
         """(lane, s) of the point ``s`` metres along ``lane``, continuing onto successors where it runs past
         the end (a ring split into arcs, a ramp into its acceleration lane): the first successor that is no
-        junction connector, else the first. Past a lane without successors s stays on that lane."""
-        for _ in range(len(self.lanes)):
+        junction connector, else the first; round a loop (a ring) s is taken modulo its length. Past a lane
+        without successors s stays on that lane, beyond its end (``length`` tells)."""
+        seen: dict[int, float] = {}
+        while True:
             ln = self.lanes[lane]
             if s <= ln.length or not ln.successors:
-                break
+                return lane, s
+            if lane in seen:                                  # once round a loop: skip whole laps
+                lap = seen[lane] - s
+                s %= lap
+                seen.clear()
+                continue
+            seen[lane] = s
             s -= ln.length
             lane = next((i for i in ln.successors if self.lanes[i].kind != "connector"), ln.successors[0])
-        return lane, s
 
     def sidewalk(self, road: str, side: str) -> Sidewalk:
         return next(w for w in self.sidewalks if w.road == road and w.side == side)

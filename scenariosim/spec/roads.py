@@ -13,6 +13,7 @@ Lane numbers: on a one-way road lanes are 1..lanes from the right edge. On a two
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -24,8 +25,10 @@ def _arg(dimension: str, default=None, *, minimum: float | None = None, maximum:
     return field(default=default, metadata=meta)
 
 
-#: the largest whole-number road argument (lanes, arms, blocks …)
+#: the largest whole-number road argument (lanes, arms …)
 MAX_COUNT = 32
+#: the longest highway [m] (building cost grows with length)
+MAX_LENGTH = 20_000.0
 
 
 class _Road:
@@ -64,7 +67,7 @@ class HighwaySpec(_Road):
     """
 
     name: str
-    length: float = _arg("length", minimum=1.0)          # [m]
+    length: float = _arg("length", minimum=1.0, maximum=MAX_LENGTH)          # [m]
     lanes: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)             # lanes per direction
     lane_width: float = _arg("length", 3.5, minimum=2.0)  # [m]
     shoulder_width: float = _arg("length", 0.0, minimum=0.0)   # [m] paved hard shoulder right of lane 1
@@ -93,6 +96,13 @@ class HighwaySpec(_Road):
         if lengths is None:
             return None
         arc, rest = lengths
+        inside = self.lanes * self.lane_width * (2 if self.median_width > 0 else 1) + self.median_width \
+            + (self.shoulder_width if self.median_width > 0 else 0.0) if self.curve_angle > 0 else self.shoulder_width
+        if self.curve_radius <= inside + 1.0:
+            return (f"curve_radius {self.curve_radius:g} m is too tight: the road reaches {inside:g} m to the inside "
+                    f"of the curve")
+        if abs(self.curve_angle) > math.pi:
+            return "curve_angle must be within ±180 deg (a larger turn would cross the road)"
         if arc < 0:
             return (f"transitions of {self.transition_length:g} m turn more than curve_angle at radius "
                     f"{self.curve_radius:g} m")
@@ -154,7 +164,7 @@ class IntersectionSpec(_Road):
     arm_length: float = _arg("length", 80.0, minimum=10.0)      # [m]
     lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)                    # per direction
     lane_width: float = _arg("length", 3.25, minimum=2.0)        # [m]
-    sidewalk_width: float = _arg("length", 2.5, minimum=0.0)     # [m]
+    sidewalk_width: float = _arg("length", 2.5, minimum=0.0, maximum=6.0)     # [m]
     turn_lanes: int = _arg("count", 0, minimum=0, maximum=MAX_COUNT)               # extra left-turn lanes per approach
     traffic_lights: int = _arg("count", 1, minimum=0, maximum=1)   # 1: signal heads on every approach
 
@@ -194,7 +204,7 @@ class TownSpec(_Road):
 
     two_way: ClassVar[bool] = True
     name: str
-    blocks: int = _arg("count", 3, minimum=1, maximum=MAX_COUNT)
+    blocks: int = _arg("count", 3, minimum=1, maximum=12)
     block_size: float = _arg("length", 80.0, minimum=20.0)     # [m] between street centre lines
     lanes: int = _arg("count", 1, minimum=1, maximum=MAX_COUNT)                   # per direction
     lane_width: float = _arg("length", 3.25, minimum=2.0)       # [m]

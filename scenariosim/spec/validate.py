@@ -170,7 +170,9 @@ def _placement(actor, road, where: str) -> None:
         count = road.crosswalk_count
         _fail(f"{where}.crosswalk", f"road '{road.name}' has no crosswalk {actor.crosswalk}"
                                     f" ({f'crosswalks 1..{count}' if count else 'it has none'})")
-    length = getattr(road, "length", None)
+    if actor.area != "crosswalk" and _fixed(actor.s) and actor.s < 0:
+        _fail(f"{where}.s", f"s must not be negative, got {actor.s:g} m")
+    length = getattr(road, "length", None) if actor.arm in (None, "main") else None   # ramps: checked when built
     if actor.area != "crosswalk" and length is not None and _fixed(actor.s) and not 0 <= actor.s <= length:
         _fail(f"{where}.s", f"s = {actor.s:g} m is outside road '{road.name}' (0..{length:g} m)")
 

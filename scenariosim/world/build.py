@@ -58,6 +58,10 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         if actor.area != "lane":
             raise ScenarioValidationError(f"actor '{actor.name}': placement on a {actor.area} is not built yet")
         lane[i], s_lane[i] = network.advance(network.lane_index(actor.road, actor.lane, actor.arm), actor.s)
+        if s_lane[i] > network.lanes[lane[i]].length + 1e-9:
+            where = f"lane {actor.lane}" + (f" of arm '{actor.arm}'" if actor.arm else "")
+            raise ScenarioValidationError(f"actor '{actor.name}': s = {actor.s:g} m runs past the end of {where} of "
+                                          f"road '{actor.road}'", field=f"actors[{i}].s")
         x[i], y[i], _, heading[i] = network.place(actor.road, lane=actor.lane, arm=actor.arm, s=actor.s, d=actor.d)
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     vehicles = Vehicles(

@@ -38,8 +38,8 @@ corner (or the town's edge) to the middle of the next; its area is the walkway a
 half of each corner on its side of the corner's diagonal. Records run in segment order, right before
 left, so ``sidewalk(town, side)`` is that side of segment "x0.0" (right = south of it, s = x).
 Crosswalks: one zebra per junction arm, ZEBRA_GAP beyond the junction box, numbered 4·(j·blocks + i) + 1..4
-for junction (i, j) in arm order east, south, west, north, with ``arm`` = the segment it crosses (the
-spec does not advertise them to the language yet). Furniture: lights, trees and a sign before each
+for junction (i, j) in arm order east, south, west, north, with ``arm`` = the segment it crosses.
+Furniture: lights, trees and a sign before each
 junction along every segment, a pole at every kerb corner, and rows of buildings round every block (the
 outer ones open to the town's edge).
 """
