@@ -126,14 +126,16 @@ class Reference:
     def z(self, s: np.ndarray) -> np.ndarray:
         return self.z0 + self.grade * np.asarray(s, dtype=np.float64)
 
-    def stations(self, max_step: float = 2.0, max_turn: float = 0.02) -> np.ndarray:
-        """Arc lengths (P,) [m] to sample at: every breakpoint, and steps of at most ``max_step`` [m] and
-        at most ``max_turn`` [rad] of heading change."""
+    def stations(self, max_step: float = 2.0, max_turn: float = 0.02, line_step: float = 50.0) -> np.ndarray:
+        """Arc lengths (P,) [m] to sample at: every breakpoint; on curves steps of at most ``max_step`` [m]
+        and ``max_turn`` [rad] of heading change, on flat straight lines of at most ``line_step`` [m] (fewer
+        vertices for the kernels to search; a line is exact between any two of its points)."""
         edges = self.breakpoints()
         out = [np.array([0.0])]
         for seg, start in zip(self.segments, edges[:-1]):
             k = max(abs(seg.k0), abs(seg.k1))
-            step = min(max_step, max_turn / k) if k > 0 else max_step
+            flat_line = k == 0 and self.grade == 0           # graded: the terrain follows lane vertices
+            step = min(max_step, max_turn / k) if k > 0 else max(max_step, line_step) if flat_line else max_step
             n = max(1, int(np.ceil(seg.length / step)))
             out.append(start + np.linspace(0.0, seg.length, n + 1)[1:])
         return np.concatenate(out)
