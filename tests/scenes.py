@@ -1,7 +1,12 @@
 """Small scenarios built through the Python API, shared by the tests (no scenario files needed)."""
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from scenariosim.roads import build
+from scenariosim.sensors import Camera, intrinsics
 from scenariosim.spec import ActorSpec, HighwaySpec, ScenarioSpec, validate
 from scenariosim.world import build_world
 
@@ -17,3 +22,14 @@ def make_spec(actors=(), length=1000.0, lanes=3, cameras=(), **kw) -> ScenarioSp
 def make_world(spec: ScenarioSpec):
     """(World, WorldInfo) of a spec."""
     return build_world(spec, build(spec.roads))
+
+
+def look_at(eye, target, width=320, height=240, fov_deg=70.0) -> Camera:
+    """Camera at eye [m] looking at target [m], no roll (image x stays horizontal)."""
+    z = np.subtract(target, eye, dtype=np.float64)
+    z /= np.linalg.norm(z)
+    x = np.cross(z, [0.0, 0.0, 1.0])
+    x /= np.linalg.norm(x)
+    R = np.stack([x, np.cross(z, x), z])
+    return Camera(K=intrinsics(math.radians(fov_deg), width, height), R=R, t=-R @ np.asarray(eye, float),
+                  width=width, height=height)

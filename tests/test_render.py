@@ -13,23 +13,13 @@ from scenariosim.render.renderer import fog_beta, sun_vector
 from scenariosim.render.meshes import MARKING_Z, TERRAIN_Z
 from scenariosim.roads import build
 from scenariosim.roads.geometry import dash_intervals
-from scenariosim.sensors import Camera, intrinsics
 from scenariosim.spec import EnvironmentSpec, SunSpec
 from scenariosim.taxonomy import BY_ID, LANE_MARKING, ROAD, SKY, TERRAIN
-from scenes import make_spec, make_world
+from scenes import look_at, make_spec, make_world
 
 CLEAR = EnvironmentSpec()
 
 
-def look_at(eye, target, width, height, fov_deg):
-    """Camera at eye [m] looking at target [m], no roll (image x stays horizontal)."""
-    z = np.subtract(target, eye, dtype=np.float64)
-    z /= np.linalg.norm(z)
-    x = np.cross(z, [0.0, 0.0, 1.0])
-    x /= np.linalg.norm(x)
-    R = np.stack([x, np.cross(z, x), z])
-    return Camera(K=intrinsics(math.radians(fov_deg), width, height), R=R, t=-R @ np.asarray(eye, float),
-                  width=width, height=height)
 
 
 def scene(actors=(("a", "car", 2, 100.0, 20.0),)):

@@ -23,13 +23,14 @@ from scenariosim.roads import build
 from scenariosim.roads.network import (DOUBLE_YELLOW, STOP_LINE, Crosswalk, Lane, Marking, Prop, RoadNetwork,
                                        Sidewalk, TrafficLight)
 from scenariosim.roads.geometry import arc_length
-from scenariosim.sensors import Camera, intrinsics
+from scenariosim.sensors import Camera
 from scenariosim.spec import EnvironmentSpec, HighwaySpec
 from scenariosim.spec.roads import ExitSpec, IntersectionSpec, MergeSpec, RoundaboutSpec, StreetSpec, TownSpec
 from scenariosim.taxonomy import (BUILDING, LANE_MARKING, POLE, ROAD, SIDEWALK, TERRAIN, TRAFFIC_LIGHT,
                                   TRAFFIC_SIGN, VEGETATION)
 from scenariosim.world.build import lane_table
 from scenariosim.world.state import Vehicles, WorldInfo
+from scenes import look_at
 
 CLEAR = EnvironmentSpec()
 GRADE = 0.06
@@ -95,15 +96,6 @@ def vehicles_at(xs, ys, headings, lanes, s=None) -> tuple[Vehicles, WorldInfo]:
     return v, info
 
 
-def look_at(eye, target, width=320, height=240, fov_deg=70.0) -> Camera:
-    """Camera at eye [m] looking at target [m], image x horizontal."""
-    z = np.subtract(target, eye, dtype=np.float64)
-    z /= np.linalg.norm(z)
-    x = np.cross(z, [0.0, 0.0, 1.0])
-    x /= np.linalg.norm(x)
-    R = np.stack([x, np.cross(z, x), z])
-    return Camera(K=intrinsics(math.radians(fov_deg), width, height), R=R, t=-R @ np.asarray(eye, float),
-                  width=width, height=height)
 
 
 def render(network, camera, vehicles=None, lanes=None):

@@ -186,6 +186,12 @@ class RoadNetwork:
             lane = self.lanes[lane].left if count > 0 else self.lanes[lane].right
         return lane
 
+    def pose(self, lane: int, s: float, d: float = 0.0) -> tuple[float, float, float, float]:
+        """(x, y, z, heading) [m, rad] at ``s`` along lane index ``lane`` and ``d`` to its left."""
+        ln = self.lanes[lane]
+        xy = ln.point(np.array([s]), d)[0]
+        return float(xy[0]), float(xy[1]), float(ln.elevation_at(np.array([s]))[0]), float(ln.heading_at(s)[0])
+
     def advance(self, lane: int, s: float) -> tuple[int, float]:
         """(lane, s) of the point ``s`` metres along ``lane``, continuing onto successors where it runs past
         the end (a ring split into arcs, a ramp into its acceleration lane): the first successor that is no
@@ -218,10 +224,7 @@ class RoadNetwork:
         (of ``arm``), on the ``side`` sidewalk, or on crosswalk ``crosswalk`` (s from its right-hand end,
         heading across the road); s along, d to the left [m]. KeyError/StopIteration if it does not exist."""
         if area == "lane":
-            index, s = self.advance(self.lane_index(road, lane, arm), s)
-            ln = self.lanes[index]
-            xy = ln.point(np.array([s]), d)[0]
-            return float(xy[0]), float(xy[1]), float(ln.elevation_at(np.array([s]))[0]), float(ln.heading_at(s)[0])
+            return self.pose(*self.advance(self.lane_index(road, lane, arm), s), d)
         if area == "sidewalk":
             walk = self.sidewalk(road, side or "right")
             xy, heading = point_at(walk.centre, walk.cum_s, np.array([s]))

@@ -111,14 +111,24 @@ class HighwaySpec(_Road):
         return None
 
 
+class _Ramp(_Road):
+    """A highway with a ramp: arm ``main`` (the default) has lanes 1..lanes, arm ``ramp`` has lane 1 (the
+    ramp) and lane 2 (the acceleration or deceleration lane)."""
+
+    __slots__ = ()
+    arms: ClassVar[tuple[str, ...]] = ("main", "ramp")
+
+    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
+        return (1, 2) if arm == "ramp" else tuple(range(1, self.lanes + 1))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MergeSpec(_Road):
+class MergeSpec(_Ramp):
     """A one-way highway with an on-ramp joining from the right through an acceleration lane.
 
     Arms: ``main`` (the highway lanes) and ``ramp`` (lane 1 of the ramp, later the acceleration lane).
     """
 
-    arms: ClassVar[tuple[str, ...]] = ("main", "ramp")
     name: str
     length: float = _arg("length", minimum=50.0)                 # [m] of the main road
     lanes: int = _arg("count", 2, minimum=1, maximum=MAX_COUNT)
@@ -126,10 +136,6 @@ class MergeSpec(_Road):
     merge_at: float = _arg("length", 300.0, minimum=0.0)          # [m] s where the acceleration lane starts
     acceleration_lane: float = _arg("length", 250.0, minimum=10.0)  # [m] its length, taper included
     ramp_length: float = _arg("length", 200.0, minimum=10.0)      # [m] of ramp before it
-
-    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
-        """Arm ``main`` (the default): lanes 1..lanes; arm ``ramp``: 1 the ramp, 2 the auxiliary lane."""
-        return (1, 2) if arm == "ramp" else tuple(range(1, self.lanes + 1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,13 +223,12 @@ class TownSpec(_Road):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ExitSpec(_Road):
+class ExitSpec(_Ramp):
     """A one-way highway with an off-ramp leaving to the right through a deceleration lane.
 
     Arms: ``main`` (the highway lanes) and ``ramp`` (the deceleration lane, then the ramp).
     """
 
-    arms: ClassVar[tuple[str, ...]] = ("main", "ramp")
     name: str
     length: float = _arg("length", minimum=50.0)                  # [m] of the main road
     lanes: int = _arg("count", 2, minimum=1, maximum=MAX_COUNT)
@@ -231,10 +236,6 @@ class ExitSpec(_Road):
     diverge_at: float = _arg("length", 300.0, minimum=0.0)         # [m] s where the deceleration lane starts
     deceleration_lane: float = _arg("length", 150.0, minimum=10.0)  # [m] its length, taper included
     ramp_length: float = _arg("length", 200.0, minimum=10.0)       # [m] of ramp after it
-
-    def lane_numbers(self, arm: str | None = None) -> tuple[int, ...]:
-        """Arm ``main`` (the default): lanes 1..lanes; arm ``ramp``: 1 the ramp, 2 the auxiliary lane."""
-        return (1, 2) if arm == "ramp" else tuple(range(1, self.lanes + 1))
 
 
 #: generator name in a scenario file → spec record

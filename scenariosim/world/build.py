@@ -62,7 +62,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
             where = f"lane {actor.lane}" + (f" of arm '{actor.arm}'" if actor.arm else "")
             raise ScenarioValidationError(f"actor '{actor.name}': s = {actor.s:g} m runs past the end of {where} of "
                                           f"road '{actor.road}'", field=f"actors[{i}].s")
-        x[i], y[i], _, heading[i] = network.place(actor.road, lane=actor.lane, arm=actor.arm, s=actor.s, d=actor.d)
+        x[i], y[i], _, heading[i] = network.pose(lane[i], s_lane[i], actor.d)
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     vehicles = Vehicles(
         x=x, y=y, heading=heading, speed=speed, steer=f.copy(), accel=f.copy(), lane=lane,
