@@ -106,20 +106,16 @@ def _check(args) -> int:
 
 def _world(spec) -> None:
     """Build the drawn scenario's roads and world: what only geometry can tell (a ramp too short, an
-    actor past the end of its lane) is found by ``check`` too, with the scenario's locations. Actors on
-    sidewalks and crosswalks are left out: the world cannot hold them yet (``render`` says so)."""
-    import dataclasses
-    import re
-
+    actor past the end of its lane, a walk across a road without a sidewalk opposite) is found by ``check``
+    too, with the scenario's locations."""
     from scenariosim.roads import build
     from scenariosim.spec import locate
     from scenariosim.world import build_world
 
-    on_lanes = [i for i, actor in enumerate(spec.actors) if actor.area == "lane"]
     try:
-        build_world(dataclasses.replace(spec, actors=tuple(spec.actors[i] for i in on_lanes)), build(spec.roads))
+        build_world(spec, build(spec.roads))
     except ScenarioSimError as err:
-        field = err.field and re.sub(r"^actors\[(\d+)\]", lambda m: f"actors[{on_lanes[int(m[1])]}]", err.field)
+        field = err.field
         if err.location is None and field and spec.locations:
             raise type(err)(err.message, location=locate(spec.locations, field), field=field) from None
         raise

@@ -4,3 +4,10 @@ cache: compiled kernels are stored beside the sources, so a second run skips com
 fastmath stays off: results must be bit-identical run to run and match the slow twins.
 """
 JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
+
+#: kernels called only from other kernels: no Python or C entry points (their compilation roughly halves
+#: for kernels that take whole records)
+NESTED = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
+#: small kernels over scalars, called once per agent and step: inlined into their callers
+SCALAR = dict(JIT, inline="always")

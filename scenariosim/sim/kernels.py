@@ -1,8 +1,9 @@
-"""Numba kernels: pure functions over arrays and scalars; @njit only. SI units throughout.
+"""Numba kernels for vehicles: car following, lane changes, lane geometry and the bicycle models.
 
-Each kernel has a slow twin in tests/naive.py that the tests compare against.
-Model references: IDM after Treiber, Hennecke & Helbing (2000); kinematic bicycle model about the
-rear axle; pure-pursuit steering after Coulter (1992).
+Pure functions over arrays and scalars; @njit only; SI units. Each has a slow twin in tests/naive.py.
+Models: IDM after Treiber, Hennecke & Helbing (2000); MOBIL after Kesting, Treiber & Helbing (2007);
+kinematic bicycle about the rear axle and pure-pursuit steering after Coulter (1992); dynamic
+single-track (bicycle) model with linear tyres after Rajamani, "Vehicle Dynamics and Control" (2012), §2.3.
 """
 from __future__ import annotations
 
@@ -11,29 +12,53 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.config import JIT
+from scenariosim.sim.config import JIT, SCALAR
 
+G = 9.81                    # [m/s²]
 IDM_DELTA = 4.0             # IDM free-road acceleration exponent δ
 LOOKAHEAD_TIME = 1.0        # [s] pure-pursuit look-ahead per unit speed
 LOOKAHEAD_MIN = 6.0         # [m] shortest pure-pursuit look-ahead
 NO_LEADER = -1
-MAX_DECEL = 9.81            # [m/s²] hardest braking tyres allow on dry asphalt (about 1 g)
-PROJECT_MARGIN = 5.0        # [m] searched beyond the distance an agent can travel in one step
+MAX_DECEL = 9.81            # [m/s²] hardest braking on dry asphalt (μ = 1); scaled by the road's friction
+#: MOBIL (Kesting et al. 2007, table 1, European rules): changing threshold Δa_th, safe braking b_safe and the
+#: keep-right bias a_bias [m/s²]
+MOBIL_THRESHOLD = 0.1
+MOBIL_SAFE_DECEL = 4.0
+MOBIL_KEEP_RIGHT = 0.3
+DYNAMIC_MIN_SPEED = 3.0     # [m/s] below this the dynamic model falls back to the kinematic one (tyre slip ill-posed)
+REAR_STIFFNESS = 1.15       # rear/front cornering stiffness ratio: a mildly understeering car
+
+
+@njit(**SCALAR)
+def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel):
+    """IDM acceleration [m/s²] for speed v, desired speed v0, bumper gap [m] and approach rate dv = v − v_lead.
+
+    gap = inf means a free road. v0 = 0 means "stand still": brake comfortably to a stop.
+    Never brakes harder than MAX_DECEL (callers scale that by friction).
+    """
+    if v0 <= 0.0:
+        return -comfort_decel if v > 0.0 else 0.0
+    r = v / v0
+    r2 = r * r
+    free = 1.0 - r2 * r2                       # 1 − (v/v0)^δ with δ = 4
+    if math.isinf(gap):
+        return max(-MAX_DECEL, max_accel * free)
+    s_star = min_gap + max(0.0, v * time_gap + v * dv / (2.0 * math.sqrt(max_accel * comfort_decel)))
+    q = s_star / max(gap, 1e-3)
+    return max(-MAX_DECEL, max_accel * (free - q * q))
 
 
 @njit(**JIT)
 def find_leaders(lane, s):
-    """Index of the nearest agent ahead on the same lane, or NO_LEADER.
+    """Index of the nearest agent ahead on the same lane, or NO_LEADER (a reference for the sorted order).
 
     lane (N,) int64, s (N,) float64 [m] → (N,) int64. Ties in s are broken by agent index.
-    An agent with lane < 0 (it has left the road) neither leads nor follows.
+    An agent with lane < 0 neither leads nor follows.
     """
     n = lane.shape[0]
     leader = np.full(n, NO_LEADER, dtype=np.int64)
-    if n == 0:
-        return leader
-    order = np.argsort(s, kind="mergesort")
-    order = order[np.argsort(lane[order], kind="mergesort")]   # by lane, then s, then index
+    order = np.arange(n)
+    sort_by_lane(order, lane, s, 0, n)
     for k in range(n - 1):
         i, j = order[k], order[k + 1]
         if lane[i] == lane[j] and lane[i] >= 0:
@@ -42,66 +67,139 @@ def find_leaders(lane, s):
 
 
 @njit(**JIT)
-def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel):
-    """IDM acceleration [m/s²] for speed v, desired speed v0, bumper gap [m] and approach rate dv = v − v_lead.
-
-    gap = inf means a free road. v0 = 0 means "stand still": brake comfortably to a stop.
-    Never brakes harder than MAX_DECEL.
-    """
-    if v0 <= 0.0:
-        return -comfort_decel if v > 0.0 else 0.0
-    free = 1.0 - (v / v0) ** IDM_DELTA
-    if math.isinf(gap):
-        return max(-MAX_DECEL, max_accel * free)
-    s_star = min_gap + max(0.0, v * time_gap + v * dv / (2.0 * math.sqrt(max_accel * comfort_decel)))
-    return max(-MAX_DECEL, max_accel * (free - (s_star / max(gap, 1e-3)) ** 2))
+def _before(lane, s, i, j):
+    """Agent i sorts before agent j: by lane, then s, then index."""
+    if lane[i] != lane[j]:
+        return lane[i] < lane[j]
+    if s[i] != s[j]:
+        return s[i] < s[j]
+    return i < j
 
 
 @njit(**JIT)
-def lane_point(points, cum_s, start, lane, s):
-    """Point (x, y) [m] at arc length s on lane ``lane`` of the lane table; clamped before its
-    start, and beyond its end continued straight along the last segment (so a look-ahead target
-    stays ahead of an agent that drives off the end)."""
+def sort_by_lane(order, lane, s, lo, hi):
+    """Insertion sort of order[lo:hi] by (lane, s, index), in place: O(n) on the nearly sorted order of
+    the previous step (agents overtake rarely); a lane change moves an agent across one lane's block."""
+    for k in range(lo + 1, hi):
+        i = order[k]
+        m = k - 1
+        while m >= lo and _before(lane, s, i, order[m]):
+            order[m + 1] = order[m]
+            m -= 1
+        order[m + 1] = i
+
+
+@njit(**JIT)
+def lane_blocks(order, lane, lo, hi, n_lanes, begin):
+    """begin (L + 1,) int64: agents of lane L sit at order[begin[L]:begin[L + 1]] (order sorted by lane).
+    Agents with lane < 0 come first and belong to no block."""
+    k = lo
+    while k < hi and lane[order[k]] < 0:
+        k += 1
+    for L in range(n_lanes + 1):
+        while k < hi and lane[order[k]] < L:
+            k += 1
+        begin[L] = k
+
+
+@njit(**JIT)
+def locate(cum_s, start, lane, hint, s):
+    """Index k (absolute, in [start[lane], start[lane + 1] − 2]) of the segment holding arc length s, searched
+    from ``hint`` (the agent's segment last step): cum_s[k] <= s < cum_s[k + 1] inside the lane."""
     a, b = start[lane], start[lane + 1]
-    if s <= cum_s[a]:
-        return points[a, 0], points[a, 1]
-    k = min(b - 2, a + np.searchsorted(cum_s[a:b], s, side="right") - 1)
+    k = hint if a <= hint <= b - 2 else a
+    steps = 0
+    while k < b - 2 and cum_s[k + 1] <= s:
+        k += 1
+        steps += 1
+        if steps > 32:                       # far away: binary search the rest
+            return min(b - 2, max(a, a + np.searchsorted(cum_s[a:b], s, side="right") - 1))
+    while k > a and cum_s[k] > s:
+        k -= 1
+    return k
+
+
+@njit(**JIT)
+def frenet_to_xy(points, cum_s, k, s, d):
+    """(x, y, ux, uy): the point at arc length s on segment k (extended beyond its ends) offset d [m] to its
+    left, and the segment's unit direction."""
+    ex, ey = points[k + 1, 0] - points[k, 0], points[k + 1, 1] - points[k, 1]
+    seg = math.sqrt(ex * ex + ey * ey)
+    ux, uy = ex / seg, ey / seg
     f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
-    return points[k, 0] + f * (points[k + 1, 0] - points[k, 0]), points[k, 1] + f * (points[k + 1, 1] - points[k, 1])
+    return points[k, 0] + f * ex - d * uy, points[k, 1] + f * ey + d * ux, ux, uy
 
 
 @njit(**JIT)
-def project_on_lane(points, cum_s, start, lane, x, y, s_lo, s_hi):
-    """Arc length s [m] of the closest point to (x, y) on lane ``lane``'s centre line, among the
-    segments that overlap [s_lo, s_hi] [m] (the stretch the agent can have reached this step).
-    The last segment continues beyond the lane's end, so s grows past the lane length off the end."""
+def project(points, cum_s, start, lane, hint, x, y):
+    """(k, s, d): segment, arc length [m] and left offset [m] of (x, y) on lane ``lane``, searched from
+    segment ``hint``. The first and last segments extend beyond the lane's ends (s < 0 or s > length there)."""
     a, b = start[lane], start[lane + 1]
-    k0 = min(b - 2, max(a, a + np.searchsorted(cum_s[a:b], s_lo, side="right") - 1))
-    k1 = min(b - 1, a + np.searchsorted(cum_s[a:b], s_hi, side="left") + 1)
-    best_d2, best_s = np.inf, 0.0
-    for k in range(k0, k1):
+    k = hint if a <= hint <= b - 2 else a
+    moved = 0
+    for _ in range(b - a):
         ex, ey = points[k + 1, 0] - points[k, 0], points[k + 1, 1] - points[k, 1]
         seg2 = ex * ex + ey * ey
-        f = 0.0 if seg2 == 0.0 else max(0.0, ((x - points[k, 0]) * ex + (y - points[k, 1]) * ey) / seg2)
-        if k < b - 2:
-            f = min(1.0, f)
-        px, py = points[k, 0] + f * ex - x, points[k, 1] + f * ey - y
-        d2 = px * px + py * py
-        if d2 < best_d2:
-            best_d2, best_s = d2, cum_s[k] + f * math.sqrt(seg2)
-    return best_s
+        f = ((x - points[k, 0]) * ex + (y - points[k, 1]) * ey) / seg2
+        if f > 1.0 and k < b - 2 and moved >= 0:
+            k += 1
+            moved = 1
+        elif f < 0.0 and k > a and moved <= 0:
+            k -= 1
+            moved = -1
+        else:
+            break
+    ex, ey = points[k + 1, 0] - points[k, 0], points[k + 1, 1] - points[k, 1]
+    seg2 = ex * ex + ey * ey
+    f = ((x - points[k, 0]) * ex + (y - points[k, 1]) * ey) / seg2
+    if (f < 0.0 and k > a) or (f > 1.0 and k < b - 2):
+        f = min(1.0, max(0.0, f))               # the point lies beyond a convex vertex: the vertex is nearest
+    d = ((points[k + 1, 0] - points[k, 0]) * (y - points[k, 1]) - (points[k + 1, 1] - points[k, 1]) * (x - points[k, 0]))
+    return k, cum_s[k] + f * (cum_s[k + 1] - cum_s[k]), d / math.sqrt(seg2)
+
+
+@njit(**JIT)
+def abreast(side_s, cum_s, k, s):
+    """Arc length on the neighbouring lane abreast of arc length s on segment k (side_s: left_s or right_s)."""
+    f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
+    return side_s[k] + f * (side_s[k + 1] - side_s[k])
+
+
+@njit(**SCALAR)
+def pure_pursuit_curvature(x, y, cos_h, sin_h, tx, ty):
+    """Curvature [1/m] of the arc from a rear axle at (x, y) with heading (cos_h, sin_h) through (tx, ty):
+    κ = 2·sin(α) / l_d = 2·(lateral offset of the target) / l_d² (Coulter 1992)."""
+    dx, dy = tx - x, ty - y
+    ld2 = dx * dx + dy * dy
+    if ld2 < 1e-12:
+        return 0.0
+    return 2.0 * (-dx * sin_h + dy * cos_h) / ld2
 
 
 @njit(**JIT)
 def pure_pursuit(x, y, heading, wheelbase, tx, ty, max_steer):
     """Front-wheel angle [rad] that steers a rear axle at (x, y) with heading onto target (tx, ty)."""
-    dx, dy = tx - x, ty - y
-    ld = math.hypot(dx, dy)
-    if ld < 1e-6:
-        return 0.0
-    alpha = math.atan2(dy, dx) - heading
-    delta = math.atan2(2.0 * wheelbase * math.sin(alpha), ld)
-    return min(max_steer, max(-max_steer, delta))
+    kappa = pure_pursuit_curvature(x, y, math.cos(heading), math.sin(heading), tx, ty)
+    return min(max_steer, max(-max_steer, math.atan(wheelbase * kappa)))
+
+
+@njit(**SCALAR)
+def travel(speed, accel, dt):
+    """(distance [m], new speed [m/s]) over dt at constant acceleration, stopping at zero speed."""
+    if speed + accel * dt < 0.0:
+        t_stop = speed / -accel if accel < 0.0 else 0.0
+        return speed * t_stop + 0.5 * accel * t_stop * t_stop, 0.0
+    return speed * dt + 0.5 * accel * dt * dt, speed + accel * dt
+
+
+@njit(**SCALAR)
+def arc_advance(x, y, heading, ds, kappa):
+    """(x, y, heading) after ds [m] along an arc of curvature kappa [1/m] (exact; a straight line at κ = 0)."""
+    dtheta = ds * kappa
+    if abs(dtheta) < 1e-9:
+        return x + ds * math.cos(heading), y + ds * math.sin(heading), heading
+    h1 = heading + dtheta
+    return x + (math.sin(h1) - math.sin(heading)) / kappa, y + (math.cos(heading) - math.cos(h1)) / kappa, h1
 
 
 @njit(**JIT)
@@ -111,66 +209,58 @@ def bicycle_advance(x, y, heading, speed, accel, steer, wheelbase, dt):
     Distance this step: v·dt + a·dt²/2, cut where the vehicle stops; the axle then moves along an
     exact arc of curvature tan(steer) / wheelbase, so a constant steer gives radius L / tan(δ).
     """
-    if speed + accel * dt < 0.0:
-        t_stop = speed / -accel if accel < 0.0 else 0.0
-        ds = speed * t_stop + 0.5 * accel * t_stop * t_stop
-        new_speed = 0.0
+    ds, new_speed = travel(speed, accel, dt)
+    x, y, h = arc_advance(x, y, heading, ds, math.tan(steer) / wheelbase)
+    return x, y, h, new_speed
+
+
+@njit(**JIT)
+def dynamic_bicycle_advance(x, y, heading, vx, vy, r, accel, steer, wheelbase, mass, inertia, cornering, mu, dt):
+    """Dynamic single-track model about the centre of gravity (mid-wheelbase), linear tyres: returns
+    (x, y, heading, vx, vy, r). Lateral tyre force F = C·α per axle, limited to μ·m·g/2 per axle
+    (friction circle, lateral share only). Semi-implicit Euler in four substeps of dt/4.
+
+    ``cornering`` is the front axle's stiffness C_f [N/rad]; the rear's is C_r = REAR_STIFFNESS·C_f. Steady
+    state (small angles, no saturation): yaw rate r = vx·δ / (L + K·vx²) with the understeer gradient
+    K = m·(l_r/C_f − l_f/C_r) / L (Rajamani 2012, §3.2); here l_f = l_r = L/2.
+    """
+    lf = lr = 0.5 * wheelbase
+    cf, cr = cornering, REAR_STIFFNESS * cornering
+    f_max = 0.5 * mu * mass * G
+    h = dt / 4.0
+    for _ in range(4):
+        alpha_f = steer - math.atan2(vy + lf * r, vx)
+        alpha_r = -math.atan2(vy - lr * r, vx)
+        ff = min(f_max, max(-f_max, cf * alpha_f))
+        fr = min(f_max, max(-f_max, cr * alpha_r))
+        vy += h * ((ff * math.cos(steer) + fr) / mass - vx * r)
+        r += h * (lf * ff * math.cos(steer) - lr * fr) / inertia
+        vx = max(0.0, vx + h * accel)
+        heading += h * r
+        c, s = math.cos(heading), math.sin(heading)
+        x += h * (vx * c - vy * s)
+        y += h * (vx * s + vy * c)
+    return x, y, heading, vx, vy, r
+
+
+@njit(**SCALAR)
+def lane_change_offset(d0, u, profile):
+    """Offset [m] from the target lane's centre at fraction u ∈ [0, 1] of a change that began at d0, and its
+    rate per unit u: sinusoidal (1 − cos πu)/2, cubic 3u² − 2u³ (both with zero lateral speed at the ends),
+    or linear u."""
+    if profile == 0:
+        p, dp = 0.5 * (1.0 - math.cos(math.pi * u)), 0.5 * math.pi * math.sin(math.pi * u)
+    elif profile == 1:
+        p, dp = u * u * (3.0 - 2.0 * u), 6.0 * u * (1.0 - u)
     else:
-        ds = speed * dt + 0.5 * accel * dt * dt
-        new_speed = speed + accel * dt
-    kappa = math.tan(steer) / wheelbase
-    dtheta = ds * kappa
-    if abs(dtheta) < 1e-9:
-        return x + ds * math.cos(heading), y + ds * math.sin(heading), heading, new_speed
-    h1 = heading + dtheta
-    return (x + (math.sin(h1) - math.sin(heading)) / kappa,
-            y + (math.cos(heading) - math.cos(h1)) / kappa, h1, new_speed)
+        p, dp = u, 1.0
+    return d0 * (1.0 - p), -d0 * dp
 
 
-@njit(**JIT)
-def step_vehicles(v, lanes, dt):
-    """Advance every vehicle by dt [s] in place: IDM along its lane, pure-pursuit lane keeping,
-    kinematic bicycle motion. ``v`` is a Vehicles, ``lanes`` a LaneTable."""
-    n = v.x.shape[0]
-    leader = find_leaders(v.lane, v.s)
-    accel = np.empty(n)
-    steer = np.empty(n)
-    rear_x = np.empty(n)                   # [m] rear-axle positions, from the state before the step
-    rear_y = np.empty(n)
-    for i in range(n):
-        j = leader[i]
-        if j != NO_LEADER and v.s[j] >= lanes.cum_s[lanes.start[v.lane[j] + 1] - 1]:
-            j = NO_LEADER                  # the leader has driven off the end of the lane
-        if j == NO_LEADER:
-            gap, dv = np.inf, 0.0
-        else:
-            gap = v.s[j] - v.s[i] - 0.5 * (v.length[i] + v.length[j])
-            dv = v.speed[i] - v.speed[j]
-        accel[i] = idm_acceleration(v.speed[i], v.v0[i], gap, dv, v.time_gap[i], v.min_gap[i],
-                                    v.max_accel[i], v.comfort_decel[i])
-        lr = 0.5 * v.wheelbase[i]
-        rear_x[i] = v.x[i] - lr * math.cos(v.heading[i])
-        rear_y[i] = v.y[i] - lr * math.sin(v.heading[i])
-        look = max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v.speed[i])
-        tx, ty = lane_point(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.s[i] - lr + look)
-        steer[i] = pure_pursuit(rear_x[i], rear_y[i], v.heading[i], v.wheelbase[i], tx, ty, v.max_steer[i])
-    for i in range(n):
-        lr = 0.5 * v.wheelbase[i]
-        rx, ry, h, sp = bicycle_advance(rear_x[i], rear_y[i], v.heading[i], v.speed[i],
-                                        accel[i], steer[i], v.wheelbase[i], dt)
-        v.x[i] = rx + lr * math.cos(h)
-        v.y[i] = ry + lr * math.sin(h)
-        v.heading[i] = h
-        v.speed[i] = sp
-        v.accel[i] = accel[i]
-        v.steer[i] = steer[i]
-        reach = abs(v.speed[i]) * dt + 0.5 * abs(accel[i]) * dt * dt + PROJECT_MARGIN
-        v.s[i] = project_on_lane(lanes.points, lanes.cum_s, lanes.start, v.lane[i], v.x[i], v.y[i],
-                                 v.s[i] - reach, v.s[i] + reach)
-
-
-@njit(**JIT)
-def simulate_vehicles(v, lanes, dt, steps):
-    """``steps`` calls of step_vehicles in one kernel call (no Python between steps)."""
-    for _ in range(steps):
-        step_vehicles(v, lanes, dt)
+@njit(**SCALAR)
+def mobil_incentive(a_self_new, a_self_old, a_new_follower_new, a_new_follower_old,
+                    a_old_follower_new, a_old_follower_old, politeness, bias):
+    """MOBIL incentive [m/s²]: own gain plus politeness times the followers' gains plus a lane bias;
+    a change happens when this exceeds MOBIL_THRESHOLD (and the safety criterion holds)."""
+    return (a_self_new - a_self_old + politeness * ((a_new_follower_new - a_new_follower_old)
+                                                    + (a_old_follower_new - a_old_follower_old)) + bias)

@@ -1,35 +1,160 @@
-"""Public wrappers around the kernels: check dtypes and shapes, then call one kernel."""
+"""Public wrappers: check a World's arrays, then call one kernel. Also batching of variants.
+
+A World holds V variants of N agents each (V = 1 for a world built from one spec); ``stack`` makes a batch
+from worlds of one scenario, ``variant`` takes one back out.
+"""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from scenariosim.sim.kernels import simulate_vehicles, step_vehicles
-from scenariosim.world.state import LaneTable, Vehicles, World
+from scenariosim.sim.config import JIT
+from scenariosim.sim.criteria import CRITERIA, MIN_PET, init_criteria, post_encroachment_time, update_criteria
+from scenariosim.sim.engine import advance, scratch
+from scenariosim.world.state import Clock, Events, Program, World
+
+__all__ = ["CRITERIA", "rollout", "simulate", "stack", "step", "variant"]
+
+_INT_FIELDS = {"lane", "mode", "seg", "lc_profile", "lc_from", "mobil", "route", "dynamic", "path", "flags", "order",
+               "step", "follow", "free"}
+
+
+def variants(world: World) -> int:
+    return len(world.clock.t)
 
 
 def _check(world: World) -> None:
-    v, lanes = world.vehicles, world.lanes
-    n = v.x.shape[0]
-    for name, arr in zip(Vehicles._fields, v):
-        want = np.int64 if name == "lane" else np.float64
-        if arr.dtype != want or arr.shape != (n,) or not arr.flags.c_contiguous:
-            raise TypeError(f"Vehicles.{name} must be a contiguous ({n},) {want.__name__} array, "
-                            f"got {arr.shape} {arr.dtype}")
+    n_total = len(world.vehicles.x)
+    v = variants(world)
+    if v < 1 or n_total % v:
+        raise ValueError(f"{n_total} agents cannot split into {v} variants")
+    for record in (world.vehicles, world.drive, world.behaviour):
+        for name, arr in zip(type(record)._fields, record):
+            want = np.bool_ if name == "done" else np.int64 if name in _INT_FIELDS else np.float64
+            if arr.dtype != want or arr.shape != (n_total,) or not arr.flags.c_contiguous:
+                raise TypeError(f"{type(record).__name__}.{name} must be a contiguous ({n_total},) "
+                                f"{np.dtype(want).name} array, got {arr.shape} {arr.dtype}")
+    lanes = world.lanes
     if lanes.points.ndim != 2 or lanes.points.shape[1] != 2 or lanes.start.dtype != np.int64:
         raise TypeError("LaneTable must hold (P, 2) float64 points and int64 offsets")
-    if n and (v.lane.min() < 0 or v.lane.max() >= len(lanes.start) - 1):
+    lane = world.vehicles.lane
+    if n_total and lane.max() >= len(lanes.start) - 1:
         raise ValueError("Vehicles.lane holds an index outside the lane table")
 
 
-def step(world: World, dt: float) -> World:
-    """Advance the world by dt [s] in place and return it."""
+@njit(**JIT)
+def _simulate(w, dt, steps, collide, sc):
+    nv = w.clock.t.shape[0]
+    n = w.vehicles.x.shape[0] // nv
+    for vi in range(nv):
+        for _ in range(steps):
+            advance(w, vi, vi * n, vi * n + n, dt, sc, collide)
+
+
+@njit(**JIT)
+def _rollout(w, dt, steps, ego, collide, crit, traj, sc):
+    """Run every variant ``steps`` steps, folding the ego's criteria in each step; traj (V, steps + 1, N, 4)
+    receives x, y, heading, speed of every agent at every step."""
+    nv = w.clock.t.shape[0]
+    n = w.vehicles.x.shape[0] // nv
+    veh = w.vehicles
+    active = np.ones(n, dtype=np.bool_)
+    tx = np.empty((steps + 1, n))
+    ty, th, tv = np.empty_like(tx), np.empty_like(tx), np.empty_like(tx)
+    for vi in range(nv):
+        lo, hi = vi * n, vi * n + n
+        c = crit[vi]
+        c[:] = init_criteria()
+        for k in range(steps + 1):
+            if k > 0:
+                advance(w, vi, lo, hi, dt, sc, collide)
+            x, y, h, v = veh.x[lo:hi], veh.y[lo:hi], veh.heading[lo:hi], veh.speed[lo:hi]
+            update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], active)
+            tx[k], ty[k], th[k], tv[k] = x, y, h, v
+            if traj.shape[0] > 0:
+                traj[vi, k, :, 0], traj[vi, k, :, 1], traj[vi, k, :, 2], traj[vi, k, :, 3] = x, y, h, v
+        c[MIN_PET] = post_encroachment_time(tx, ty, th, tv, veh.length[lo:hi], veh.width[lo:hi], ego, dt)
+
+
+def step(world: World, dt: float, *, collide: bool = True) -> World:
+    """Advance every variant of the world by dt [s] in place and return it. ``collide``: record collisions."""
+    return simulate(world, dt, 1, collide=collide)
+
+
+def simulate(world: World, dt: float, steps: int, *, collide: bool = True) -> World:
+    """Advance every variant by ``steps`` steps of dt [s] in place and return it."""
     _check(world)
-    step_vehicles(world.vehicles, world.lanes, float(dt))
+    _simulate(world, float(dt), int(steps), bool(collide), scratch(world))
     return world
 
 
-def simulate(world: World, dt: float, steps: int) -> World:
-    """Advance the world by ``steps`` steps of dt [s] in place and return it."""
+def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool = True,
+            record: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run every variant ``steps`` steps in one kernel call, in place; returns the ego's criteria per variant
+    (V, len(CRITERIA)) float64 (see docs/criteria.md) and, with ``record``, the trajectories
+    (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on."""
     _check(world)
-    simulate_vehicles(world.vehicles, world.lanes, float(dt), int(steps))
-    return world
+    nv = variants(world)
+    n = len(world.vehicles.x) // nv
+    if not 0 <= ego < n:
+        raise ValueError(f"ego index {ego} is not an agent (0 … {n - 1})")
+    crit = np.empty((nv, len(CRITERIA)))
+    traj = np.empty((nv, steps + 1, n, 4) if record else (0, 0, 0, 4))
+    _rollout(world, float(dt), int(steps), int(ego), bool(collide), crit, traj, scratch(world))
+    return crit, (traj if record else None)
+
+
+def stack(worlds: list[World]) -> World:
+    """One batch World from worlds of one scenario (same actors, roads and paths; any parameters)."""
+    first = worlds[0]
+    n = len(first.vehicles.x)
+    for w in worlds[1:]:
+        if len(w.vehicles.x) != n or len(w.lanes.points) != len(first.lanes.points) or \
+                not np.array_equal(w.lanes.points, first.lanes.points) or \
+                not np.array_equal(w.paths.points, first.paths.points):
+            raise ValueError("a batch needs variants of one scenario: same actors, roads and paths")
+    cat = lambda recs: type(recs[0])(*[np.concatenate(f) for f in zip(*recs)])     # noqa: E731
+    vehicles = cat([w.vehicles for w in worlds])
+    drive = cat([w.drive for w in worlds])
+    drive = drive._replace(order=np.concatenate([w.drive.order + k * n for k, w in enumerate(worlds)]))
+    steps = np.cumsum([0] + [len(w.program.op) for w in worlds])
+    progs = [w.program for w in worlds]
+    conds = np.cumsum([0] + [len(p.code) for p in progs])
+    program = Program(
+        first=np.concatenate([p.first[:-1] + steps[k] for k, p in enumerate(progs)] + [[steps[-1]]]).astype(np.int64),
+        op=np.concatenate([p.op for p in progs]), arg=np.concatenate([p.arg for p in progs]),
+        iarg=np.concatenate([p.iarg for p in progs]), ctrl=np.concatenate([p.ctrl for p in progs]),
+        carg=np.concatenate([p.carg for p in progs]),
+        cond_first=np.concatenate([p.cond_first[:-1] + conds[k] for k, p in enumerate(progs)] + [[conds[-1]]]).astype(np.int64),
+        code=np.concatenate([p.code for p in progs]), cval=np.concatenate([p.cval for p in progs]),
+        ca=np.concatenate([p.ca for p in progs]), cb=np.concatenate([p.cb for p in progs]))
+    behaviour = cat([w.behaviour for w in worlds])
+    behaviour = behaviour._replace(step=np.concatenate(
+        [np.where(w.behaviour.step >= 0, w.behaviour.step + steps[k], -1) for k, w in enumerate(worlds)]))
+    clock = cat([w.clock for w in worlds])
+    events = cat([w.events for w in worlds])
+    return first._replace(vehicles=vehicles, drive=drive, behaviour=behaviour, program=program, clock=clock,
+                          events=events)
+
+
+def variant(world: World, k: int) -> World:
+    """Variant k of a batch as a World of its own (copies)."""
+    nv = variants(world)
+    n = len(world.vehicles.x) // nv
+    sl = slice(k * n, (k + 1) * n)
+    take = lambda rec: type(rec)(*[np.array(f[sl]) for f in rec])                # noqa: E731
+    p = world.program
+    s0, s1 = p.first[k * n], p.first[(k + 1) * n]
+    c0, c1 = p.cond_first[s0], p.cond_first[s1]
+    program = Program(first=p.first[k * n:(k + 1) * n + 1] - s0, op=p.op[s0:s1].copy(), arg=p.arg[s0:s1].copy(),
+                      iarg=p.iarg[s0:s1].copy(), ctrl=p.ctrl[s0:s1].copy(), carg=p.carg[s0:s1].copy(),
+                      cond_first=p.cond_first[s0:s1 + 1] - c0, code=p.code[c0:c1].copy(),
+                      cval=p.cval[c0:c1].copy(), ca=p.ca[c0:c1].copy(), cb=p.cb[c0:c1].copy())
+    drive = take(world.drive)
+    behaviour = take(world.behaviour)
+    return world._replace(
+        vehicles=take(world.vehicles), drive=drive._replace(order=drive.order - k * n),
+        behaviour=behaviour._replace(step=np.where(behaviour.step >= 0, behaviour.step - s0, -1)),
+        program=program, clock=Clock(*[np.array(f[k:k + 1]) for f in world.clock]),
+        events=Events(*[np.array(f[k:k + 1]) for f in world.events]))
+

@@ -21,6 +21,7 @@ class Arg(NamedTuple):
 #: turn takes the junction's connector lane in ``direction`` at the next junction.
 MANEUVERS: dict[str, dict[str, Arg]] = {
     "follow_lane": {"speed": Arg("speed")},
+    "drive": {"speed": Arg("speed")},
     "change_lane": {"to": Arg("lane", True), "duration": Arg("time"),
                     "profile": Arg("name", choices=("sinusoidal", "cubic", "linear"))},
     "change_speed": {"to": Arg("speed", True), "rate": Arg("acceleration"), "time": Arg("time")},

@@ -1,0 +1,211 @@
+"""Safety criteria of the ego against every other agent, accumulated step by step. @njit only.
+
+A batched rollout keeps one (7,) float64 array per run, made by init_criteria, and calls update_criteria
+once per step; no trajectory is stored. Post-encroachment time needs whole paths, so it is computed after
+the run from stored trajectories by post_encroachment_time, and the caller stores it in crit[MIN_PET].
+
+Definitions, formulas and references (Hayward 1972 for TTC, Cooper & Ferguson 1976 for DRAC, Allen, Shin
+& Cooper 1978 for PET): docs/criteria.md. Units: SI throughout (m, s, m/s, m/s²).
+Each kernel has a slow twin in tests/naive_criteria.py that the tests compare against.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from scenariosim.sim.collisions import box_corners, box_distance, boxes_overlap
+from scenariosim.sim.config import NESTED, JIT
+
+#: names of the entries of a criteria array, in order
+CRITERIA = ("collision", "collision_time", "min_ttc", "min_thw", "min_distance", "max_drac", "min_pet")
+COLLISION = 0        # 1.0 once the ego's box has overlapped another active agent's box, else 0.0
+COLLISION_TIME = 1   # [s] the first time it did; inf if never
+MIN_TTC = 2          # [s] least time to collision with an agent in the ego's path
+MIN_THW = 3          # [s] least time headway (bumper gap / ego speed) to an agent in the ego's path
+MIN_DISTANCE = 4     # [m] least box-to-box distance to any active agent
+MAX_DRAC = 5         # [m/s²] largest deceleration rate to avoid a crash with an agent in the ego's path
+MIN_PET = 6          # [s] least post-encroachment time; filled by the caller from post_encroachment_time
+
+#: [m/s] least speed used in post-encroachment time, so a nearly standing agent gives a finite time
+PET_MIN_SPEED = 0.1
+
+
+@njit(**JIT)
+def init_criteria():
+    """A fresh criteria array: (7,) float64, indexed by the constants above, in the order of CRITERIA.
+
+    collision 0, collision_time inf, min_ttc / min_thw / min_distance / min_pet inf, max_drac 0.
+    """
+    crit = np.empty(7, dtype=np.float64)
+    crit[COLLISION] = 0.0
+    crit[COLLISION_TIME] = math.inf
+    crit[MIN_TTC] = math.inf
+    crit[MIN_THW] = math.inf
+    crit[MIN_DISTANCE] = math.inf
+    crit[MAX_DRAC] = 0.0
+    crit[MIN_PET] = math.inf
+    return crit
+
+
+@njit(**JIT)
+def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
+    """Bumper gap [m] from the ego to agent j when j is in the ego's path, else NaN.
+
+    Scalars: centres [m], headings [rad], lengths and widths [m] of the ego (e) and of j → float64 [m].
+    j is in the path when its centre lies ahead of the ego's centre along the ego's heading and its box,
+    projected on the ego's lateral axis, overlaps [−we/2, +we/2] with positive length. The gap is the
+    distance along the ego's heading from the ego's front bumper to the nearest point of the part of j's
+    box inside that corridor (the first point the ego would touch driving straight on), floored at 0.
+    """
+    c, s = math.cos(he), math.sin(he)
+    if not ((xj - xe) * c + (yj - ye) * s > 0.0):
+        return math.nan
+    corners = box_corners(xj, yj, hj, lj, wj)
+    lon = np.empty(4, dtype=np.float64)
+    lat = np.empty(4, dtype=np.float64)
+    lat_lo, lat_hi = math.inf, -math.inf
+    for k in range(4):
+        dx, dy = corners[k, 0] - xe, corners[k, 1] - ye
+        lon[k] = dx * c + dy * s
+        lat[k] = -dx * s + dy * c
+        lat_lo, lat_hi = min(lat_lo, lat[k]), max(lat_hi, lat[k])
+    half = 0.5 * we
+    if not (min(lat_hi, half) - max(lat_lo, -half) > 0.0):
+        return math.nan
+    # least lon over j's box clipped to the corridor |lat| ≤ half: reached at a corner inside the
+    # corridor or where an edge crosses one of the corridor's two side lines
+    near = math.inf
+    for k in range(4):
+        if -half <= lat[k] <= half:
+            near = min(near, lon[k])
+        k1 = (k + 1) % 4
+        for q in range(2):
+            side = half if q else -half
+            if (lat[k] - side) * (lat[k1] - side) < 0.0:
+                f = (side - lat[k]) / (lat[k1] - lat[k])
+                near = min(near, lon[k] + f * (lon[k1] - lon[k]))
+    return max(0.0, near - 0.5 * le)
+
+
+@njit(**JIT)
+def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
+    """Fold one step of the world into the ego's criteria, in place.
+
+    crit (7,) float64 from init_criteria; t float64 [s] the time of this state; ego int the ego's index;
+    x, y (N,) float64 [m]; h (N,) float64 [rad]; speed (N,) float64 [m/s] along each heading;
+    l, w (N,) float64 [m]; active (N,) bool. Inactive agents (and an inactive ego) are ignored.
+
+    collision becomes 1 (and collision_time t) the first time the ego's box overlaps an active agent's box.
+    For each active agent j in the ego's path (see path_gap), with bumper gap g and closing speed
+    dv = v_ego − v_j·cos(h_j − h_ego): TTC = g/dv when dv > 0; THW = g/v_ego when v_ego > 0;
+    DRAC = dv²/(2g) when dv > 0 and g > 0. min_distance: the least box_distance to any active agent.
+    min_ttc, min_thw and min_distance keep their least value over time, max_drac its largest.
+    """
+    if not active[ego]:
+        return
+    xe, ye, he, le, we, ve = x[ego], y[ego], h[ego], l[ego], w[ego], speed[ego]
+    for j in range(x.shape[0]):
+        if j == ego or not active[j]:
+            continue
+        if crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]):
+            crit[COLLISION] = 1.0
+            crit[COLLISION_TIME] = t
+        crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]))
+        g = path_gap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])
+        if math.isnan(g):
+            continue
+        dv = ve - speed[j] * math.cos(h[j] - he)
+        if dv > 0.0:
+            crit[MIN_TTC] = min(crit[MIN_TTC], g / dv)
+            if g > 0.0:
+                crit[MAX_DRAC] = max(crit[MAX_DRAC], dv * dv / (2.0 * g))
+        if ve > 0.0:
+            crit[MIN_THW] = min(crit[MIN_THW], g / ve)
+
+
+@njit(**NESTED)
+def _path_bounds(tx, ty, i):
+    """Bounding box (xmin, ymin, xmax, ymax) [m] of column i of a trajectory; NaN samples are skipped."""
+    x0, y0, x1, y1 = math.inf, math.inf, -math.inf, -math.inf
+    for k in range(tx.shape[0]):
+        if tx[k, i] < x0:
+            x0 = tx[k, i]
+        if tx[k, i] > x1:
+            x1 = tx[k, i]
+        if ty[k, i] < y0:
+            y0 = ty[k, i]
+        if ty[k, i] > y1:
+            y1 = ty[k, i]
+    return x0, y0, x1, y1
+
+
+@njit(**JIT)
+def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
+    """Least post-encroachment time [s] between the ego and any other agent whose centre path crosses it.
+
+    tx, ty (T, N) float64 [m]: centre positions, row k at time k·dt; th (T, N) float64 [rad] headings
+    (accepted for a later oblique conflict area; unused); tv (T, N) float64 [m/s] speeds; l, w (N,) float64
+    [m]; ego int; dt float64 [s] → float64 [s], inf when no path crosses the ego's.
+
+    Paths are the polylines through each agent's centres; a crossing is a proper point intersection of a
+    segment of the ego's path with a segment of j's (parallel or zero-length segments never cross; a NaN
+    sample breaks a path). At crossing point P, reached by the ego at t_e and by j at t_j (interpolated
+    linearly within the segments), with speeds v interpolated from tv and floored at PET_MIN_SPEED, the first
+    to arrive, A, leaves the conflict area at t_A + (l_A/2 + w_B/2)/v_A and the second, B, enters it at
+    t_B − (l_B/2 + w_A/2)/v_B; PET = max(0, enter_B − exit_A). Minimum over all crossings and agents.
+    """
+    n_t, n = tx.shape
+    best = math.inf
+    if n_t < 2:
+        return best
+    ex0, ey0, ex1, ey1 = _path_bounds(tx, ty, ego)
+    # per-segment bounds of the ego's path
+    sx0 = np.empty(n_t - 1)
+    sx1 = np.empty(n_t - 1)
+    sy0 = np.empty(n_t - 1)
+    sy1 = np.empty(n_t - 1)
+    for k in range(n_t - 1):
+        sx0[k] = min(tx[k, ego], tx[k + 1, ego])
+        sx1[k] = max(tx[k, ego], tx[k + 1, ego])
+        sy0[k] = min(ty[k, ego], ty[k + 1, ego])
+        sy1[k] = max(ty[k, ego], ty[k + 1, ego])
+    for j in range(n):
+        if j == ego:
+            continue
+        jx0, jy0, jx1, jy1 = _path_bounds(tx, ty, j)
+        if not (jx0 <= ex1 and ex0 <= jx1 and jy0 <= ey1 and ey0 <= jy1):
+            continue
+        for m in range(n_t - 1):
+            qx, qy = tx[m, j], ty[m, j]
+            rx, ry = tx[m + 1, j] - qx, ty[m + 1, j] - qy
+            mx0, mx1 = min(qx, qx + rx), max(qx, qx + rx)
+            my0, my1 = min(qy, qy + ry), max(qy, qy + ry)
+            if not (mx0 <= ex1 and ex0 <= mx1 and my0 <= ey1 and ey0 <= my1):
+                continue
+            for k in range(n_t - 1):
+                if not (mx0 <= sx1[k] and sx0[k] <= mx1 and my0 <= sy1[k] and sy0[k] <= my1):
+                    continue
+                px, py = tx[k, ego], ty[k, ego]
+                ux, uy = tx[k + 1, ego] - px, ty[k + 1, ego] - py
+                denom = ux * ry - uy * rx
+                if denom == 0.0:
+                    continue
+                ax, ay = qx - px, qy - py
+                fe = (ax * ry - ay * rx) / denom       # fraction along the ego's segment
+                fj = (ax * uy - ay * ux) / denom       # fraction along j's segment
+                if not (0.0 <= fe <= 1.0 and 0.0 <= fj <= 1.0):
+                    continue
+                t_e = (k + fe) * dt
+                t_j = (m + fj) * dt
+                v_e = max(PET_MIN_SPEED, tv[k, ego] + fe * (tv[k + 1, ego] - tv[k, ego]))
+                v_j = max(PET_MIN_SPEED, tv[m, j] + fj * (tv[m + 1, j] - tv[m, j]))
+                if t_e <= t_j:
+                    exit_first = t_e + (0.5 * l[ego] + 0.5 * w[j]) / v_e
+                    enter_second = t_j - (0.5 * l[j] + 0.5 * w[ego]) / v_j
+                else:
+                    exit_first = t_j + (0.5 * l[j] + 0.5 * w[ego]) / v_j
+                    enter_second = t_e - (0.5 * l[ego] + 0.5 * w[j]) / v_e
+                best = min(best, max(0.0, enter_second - exit_first))
+    return best

@@ -1,0 +1,643 @@
+"""One simulation step of one variant (@njit): behaviours, car following, lane changes, motion, events.
+
+Order within a step (every agent sees the state at the start of the step):
+1. behaviours: steps whose ``until`` holds end, the next begin;
+2. agents are re-sorted by (lane, s) and each finds its leader;
+3. longitudinal acceleration: IDM against the leader (or the first agent on the next lane of its route),
+   stop lines at red and yellow signals, conflicts it must yield at, walkers in its path, stop_at targets;
+   a prescribed change_speed acceleration overrides; braking is limited to μ·g;
+4. MOBIL lane changes (left on even steps, right on odd ones, so that no two agents take one gap from
+   both sides);
+5. motion: lane keepers steer by pure pursuit (kinematic or dynamic bicycle); lane changers follow their
+   lateral profile in the target lane's frame; path followers pursue their path; walkers walk;
+6. lanes ending: agents move on to the successor of their route; events are recorded.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, start_programs, update_behaviours
+from scenariosim.sim.collisions import find_contacts
+from scenariosim.sim.config import NESTED
+from scenariosim.sim.kernels import (
+    DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
+    arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
+    lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
+)
+from scenariosim.sim.signals import signal_states_into, stop_for_signal
+from scenariosim.sim.walkers import step_walkers
+from scenariosim.world.opcodes import DEFAULT_LANE_CHANGE
+from scenariosim.world.state import OFF_ROAD, ON_LANE, ON_PATH, REPORTED_END, SINUSOIDAL, STATIC, STRAIGHT, WALKING
+
+# event kinds (Events.rows[:, 0])
+COLLISION, OFF_ROAD_EVENT, END_OF_ROAD = 0, 1, 2
+EVENT_KINDS = ("collision", "off_road", "end_of_road")
+WALKER_LOOKOUT = 60.0       # [m] how far ahead drivers watch for walkers in their path
+WALKER_CLEARANCE = 0.5      # [m] room drivers leave a walker
+YIELD_HORIZON = 50.0        # [m] drivers consider conflicts this close to their stop line
+CLEARANCE_TIME = 2.0        # [s] a priority agent arriving this long before the yielding one is gone by then
+CRITICAL_GAP = 4.0          # [s] gap acceptance at a conflict (a typical critical gap for turning; HCM 2010 ch. 19)
+MAX_CONTACTS = 256
+LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
+LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
+
+
+@njit(**NESTED)
+def record(w, vi, kind, t, i, j, value):
+    """Append an event to variant vi's list (counted even when the list is full)."""
+    ev = w.events
+    n = ev.count[vi]
+    if n < ev.rows.shape[1]:
+        row = ev.rows[vi, n]
+        row[0], row[1], row[2], row[3], row[4] = kind, t, i, j, value
+    ev.count[vi] = n + 1
+
+
+@njit(**NESTED)
+def lane_length(lanes, lane):
+    return lanes.cum_s[lanes.start[lane + 1] - 1]
+
+
+@njit(**NESTED)
+def _must_yield(w, i, lane, nxt, lo, hi):
+    """Must agent i (on ``lane``, entering ``nxt`` at the lane's end) wait at its stop line for traffic with
+    priority at a conflict of ``nxt``? Yes if a priority agent reaches the conflict point within
+    CRITICAL_GAP of agent i's own arrival, or is on it now."""
+    veh, lanes, jn = w.vehicles, w.lanes, w.junctions
+    if nxt < 0 or nxt + 1 >= jn.first.shape[0]:
+        return False
+    to_line = lane_length(lanes, lane) - veh.s[i]
+    for k in range(jn.first[nxt], jn.first[nxt + 1]):
+        b, s_b = jn.lane_b[k], jn.s_b[k]
+        t_me = (to_line + jn.s_a[k]) / max(veh.speed[i], 1.0)
+        for j in range(lo, hi):
+            if j == i or w.drive.mode[j] != ON_LANE:
+                continue                       # parked and walking agents are obstacles, not traffic to yield to
+            lj = veh.lane[j]
+            if lj == b:
+                dist = s_b - veh.s[j]
+            elif lj >= 0 and lanes.next[lj, w.drive.route[j]] == b:
+                dist = lane_length(lanes, lj) - veh.s[j] + s_b
+            else:
+                continue
+            if dist < -veh.length[j]:
+                continue                       # already past the conflict point
+            if dist <= veh.length[j]:
+                return True                    # on the conflict point now
+            t_j = dist / max(veh.speed[j], 0.1)
+            if t_me - CLEARANCE_TIME < t_j < t_me + CRITICAL_GAP:
+                return True
+    return False
+
+
+@njit(**NESTED)
+def stop_line_accel(w, i, lane, nxt, states, lo, hi):
+    """IDM deceleration [m/s²] towards the stop line of ``lane`` when agent i must wait there (a red or yellow
+    signal, or a conflict on ``nxt`` where it yields); inf when it may go on."""
+    veh, lanes = w.vehicles, w.lanes
+    v = veh.speed[i]
+    to_line = lanes.stop_line[lane] - veh.s[i] - 0.5 * veh.length[i]
+    g = lanes.signal[lane]
+    stop = g >= 0 and stop_for_signal(states[g], to_line, v, veh.comfort_decel[i])
+    if not stop and to_line < YIELD_HORIZON:
+        stop = _must_yield(w, i, lane, nxt, lo, hi)
+    if not stop:
+        return math.inf
+    return idm_acceleration(v, veh.v0[i], to_line, v, veh.time_gap[i], veh.min_gap[i], veh.max_accel[i],
+                            veh.comfort_decel[i])
+
+
+@njit(**NESTED)
+def walkers_accel(w, i, walkers, n_walkers):
+    """IDM deceleration [m/s²] of driver i for walkers ahead in its corridor, or who will be in it (or across
+    it) by the time the driver gets there at its present speed; inf if none."""
+    veh = w.vehicles
+    c, s = math.cos(veh.heading[i]), math.sin(veh.heading[i])
+    a = math.inf
+    for m in range(n_walkers):
+        j = walkers[m]
+        dx, dy = veh.x[j] - veh.x[i], veh.y[j] - veh.y[i]
+        ahead = dx * c + dy * s
+        if ahead <= 0.0 or ahead > WALKER_LOOKOUT:
+            continue
+        half = 0.5 * (veh.width[i] + veh.width[j]) + WALKER_CLEARANCE
+        lat = -dx * s + dy * c                       # the walker's offset now and when the driver gets there
+        lat_then = lat + veh.speed[j] * math.sin(veh.heading[j] - veh.heading[i]) * ahead / max(veh.speed[i], 0.1)
+        if abs(lat) < half or abs(lat_then) < half or lat * lat_then < 0.0:
+            a = min(a, idm_acceleration(veh.speed[i], veh.v0[i], ahead - 0.5 * (veh.length[i] + veh.length[j]),
+                                        veh.speed[i], veh.time_gap[i], veh.min_gap[i], veh.max_accel[i],
+                                        veh.comfort_decel[i]))
+    return a
+
+
+@njit(**NESTED)
+def follow_accel(w, i, j):
+    """keep_time_gap: IDM acceleration [m/s²] of agent i behind agent j, measured along i's heading."""
+    veh = w.vehicles
+    c, s = math.cos(veh.heading[i]), math.sin(veh.heading[i])
+    gap = (veh.x[j] - veh.x[i]) * c + (veh.y[j] - veh.y[i]) * s - 0.5 * (veh.length[i] + veh.length[j])
+    v = veh.speed[i]
+    return idm_acceleration(v, veh.v0[i], gap, v - veh.speed[j] * math.cos(veh.heading[j] - veh.heading[i]),
+                            veh.time_gap[i], veh.min_gap[i], veh.max_accel[i], veh.comfort_decel[i])
+
+
+@njit(**NESTED)
+def shadows(w, lo, hi, begin, shadow, ahead):
+    """A lane change moves an agent to its target lane at once, but it occupies its old lane until the change
+    ends: its old lane's next agent behind it gets it as a second leader (shadow[f] = c) and it keeps its
+    old leader in view (ahead[c] = g); −1 elsewhere."""
+    veh, dr, lanes = w.vehicles, w.drive, w.lanes
+    order, s, cum = dr.order, veh.s, lanes.cum_s
+    for i in range(lo, hi):
+        shadow[i] = -1
+        ahead[i] = -1
+    for c in range(lo, hi):
+        L = dr.lc_from[c]
+        if dr.lc_duration[c] <= 0.0 or L < 0 or dr.mode[c] != ON_LANE:
+            continue
+        T = veh.lane[c]
+        side_s = lanes.right_s if lanes.right[T] == L else lanes.left_s if lanes.left[T] == L else lanes.cum_s
+        k = dr.seg[c]
+        f = (s[c] - cum[k]) / (cum[k + 1] - cum[k])
+        s_old = side_s[k] + f * (side_s[k + 1] - side_s[k]) if side_s is not lanes.cum_s else s[c]
+        if math.isnan(s_old):
+            continue
+        a, b = begin[L], begin[L + 1]
+        while a < b:                                   # first agent of lane L at or beyond s_old
+            m = (a + b) // 2
+            if s[order[m]] < s_old:
+                a = m + 1
+            else:
+                b = m
+        if a > begin[L]:
+            fol = order[a - 1]
+            if shadow[fol] < 0 or s[shadow[fol]] > s[c]:
+                shadow[fol] = c
+        if a < begin[L + 1]:
+            ahead[c] = order[a]
+
+
+@njit(**NESTED)
+def try_mobil(w, L, T, right, begin, accel, decide, changers, n_changers):
+    """MOBIL for the agents of lane L towards neighbour lane T (right: T is L's right neighbour): agents that
+    should change get decide[i] = T. The target lane is scanned once with a pointer (two sorted lists).
+    Agents still leaving T (changers[:n_changers] with lc_from T) block a change that would overlap them."""
+    veh, dr, lanes = w.vehicles, w.drive, w.lanes
+    side_s = lanes.right_s if right else lanes.left_s
+    cum_s = lanes.cum_s
+    order, s, v, length = dr.order, veh.s, veh.speed, veh.length
+    v0, tg, s0, amax, b = veh.v0, veh.time_gap, veh.min_gap, veh.max_accel, veh.comfort_decel
+    ptr = begin[T]
+    end = begin[T + 1]
+    bias = MOBIL_KEEP_RIGHT if right else -MOBIL_KEEP_RIGHT
+    for p in range(begin[L], begin[L + 1]):
+        i = order[p]
+        if dr.mobil[i] == 0 or dr.lc_duration[i] > 0.0 or dr.mode[i] != ON_LANE:
+            continue
+        k = dr.seg[i]
+        f = (s[i] - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
+        s2 = side_s[k] + f * (side_s[k + 1] - side_s[k])          # abreast on lane T
+        if math.isnan(s2):
+            continue
+        while ptr < end and s[order[ptr]] <= s2:
+            ptr += 1
+        while ptr > begin[T] and s[order[ptr - 1]] > s2:
+            ptr -= 1
+        half_i = 0.5 * length[i]
+        lead = order[ptr] if ptr < end else -1
+        fol = order[ptr - 1] if ptr > begin[T] else -1
+        gap = math.inf
+        dv = 0.0
+        if lead >= 0:
+            gap = s[lead] - s2 - half_i - 0.5 * length[lead]
+            if gap <= 0.0:
+                continue
+            dv = v[i] - v[lead]
+        a_new = idm_acceleration(v[i], v0[i], gap, dv, tg[i], s0[i], amax[i], b[i])
+        if a_new - accel[i] + bias + dr.politeness[i] * amax[i] <= MOBIL_THRESHOLD:
+            continue                                  # no gain worth it even if the followers gained fully
+        a_fol_new = a_fol_old = 0.0
+        if fol >= 0:
+            gap = s2 - s[fol] - half_i - 0.5 * length[fol]
+            if gap <= 0.0:
+                continue
+            a_fol_new = idm_acceleration(v[fol], v0[fol], gap, v[fol] - v[i], tg[fol], s0[fol], amax[fol], b[fol])
+            if a_fol_new < -MOBIL_SAFE_DECEL:
+                continue                              # the safety criterion
+            a_fol_old = accel[fol]
+        a_old_new = a_old_old = 0.0
+        if p > begin[L]:
+            o = order[p - 1]
+            a_old_old = accel[o]
+            gap, dv = math.inf, 0.0
+            if p + 1 < begin[L + 1]:
+                ahead = order[p + 1]
+                gap, dv = s[ahead] - s[o] - 0.5 * (length[o] + length[ahead]), v[o] - v[ahead]
+            a_old_new = idm_acceleration(v[o], v0[o], gap, dv, tg[o], s0[o], amax[o], b[o])
+        if mobil_incentive(a_new, accel[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
+                           dr.politeness[i], bias) <= MOBIL_THRESHOLD:
+            continue
+        clear = True
+        c_i, s_i = math.cos(veh.heading[i]), math.sin(veh.heading[i])
+        for m in range(n_changers):
+            c = changers[m]
+            if c != i and dr.lc_from[c] == T:
+                along = (veh.x[c] - veh.x[i]) * c_i + (veh.y[c] - veh.y[i]) * s_i
+                if abs(along) < 0.5 * (length[i] + length[c]) + s0[i] + v[i] * tg[i]:
+                    clear = False
+                    break
+        if clear:
+            decide[i] = T
+
+
+@njit(**NESTED)
+def move_through(w, i, st):
+    """Pure-pursuit target (x, y) at arc length st beyond the end of agent i's lane, on its route's successor."""
+    veh, dr, lanes = w.vehicles, w.drive, w.lanes
+    lane = veh.lane[i]
+    st -= lanes.cum_s[lanes.start[lane + 1] - 1]
+    nxt = lanes.next[lane, dr.route[i]]
+    k = locate(lanes.cum_s, lanes.start, nxt, lanes.start[nxt], st)
+    tx, ty, _, _ = frenet_to_xy(lanes.points, lanes.cum_s, k, st, dr.d_ref[i])
+    return tx, ty
+
+
+@njit(**NESTED)
+def move_on_path(w, i, a, dt):
+    """Drive agent i along its path by pure pursuit; at the path's end it joins the nearest lane abreast."""
+    veh, dr, paths, lanes = w.vehicles, w.drive, w.paths, w.lanes
+    pth = dr.path[i]
+    p0, p1 = paths.start[pth], paths.start[pth + 1]
+    end = paths.cum_s[p1 - 1]
+    h = veh.heading[i]
+    c, sn = math.cos(h), math.sin(h)
+    lr = 0.5 * veh.wheelbase[i]
+    v = veh.speed[i]
+    rx, ry = veh.x[i] - lr * c, veh.y[i] - lr * sn
+    st = dr.path_s[i] + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
+    k = locate(paths.cum_s, paths.start, pth, p0, min(st, end))
+    tx, ty, _, _ = frenet_to_xy(paths.points, paths.cum_s, k, st, 0.0)
+    kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
+    k_max = math.tan(veh.max_steer[i]) / veh.wheelbase[i]
+    kappa = min(k_max, max(-k_max, kappa))
+    veh.steer[i] = math.atan(veh.wheelbase[i] * kappa)
+    ds, v1 = travel(v, a, dt)
+    rx, ry, h1 = arc_advance(rx, ry, h, ds, kappa)
+    x, y = rx + lr * math.cos(h1), ry + lr * math.sin(h1)
+    veh.x[i], veh.y[i], veh.heading[i], veh.speed[i] = x, y, h1, v1
+    dr.odometer[i] += ds
+    hint = locate(paths.cum_s, paths.start, pth, p0, dr.path_s[i])
+    _, dr.path_s[i], _ = project(paths.points, paths.cum_s, paths.start, pth, hint, x, y)
+    lane = veh.lane[i]
+    k, s, d = project(lanes.points, lanes.cum_s, lanes.start, lane, dr.seg[i], x, y)
+    dr.seg[i], veh.s[i], dr.d[i] = k, s, d
+    if dr.path_s[i] >= end - 0.5:
+        dr.done[i] = True
+        dr.mode[i] = ON_LANE
+        for side in (lanes.left[lane], lanes.right[lane]):   # join the lane the path ended in
+            if side >= 0:
+                hint = locate(lanes.cum_s, lanes.start, side, lanes.start[side], s)
+                k2, s2, d2 = project(lanes.points, lanes.cum_s, lanes.start, side, hint, x, y)
+                if abs(d2) < abs(dr.d[i]):
+                    veh.lane[i], dr.seg[i], veh.s[i], dr.d[i] = side, k2, s2, d2
+        dr.d_ref[i] = 0.0
+
+
+@njit(**NESTED)
+def next_lane(w, vi, i, t):
+    """Agent i ran past its lane's end: continue on the route's successor, or record the end of the road."""
+    veh, dr, lanes = w.vehicles, w.drive, w.lanes
+    while True:
+        lane = veh.lane[i]
+        length = lane_length(lanes, lane)
+        if veh.s[i] <= length:
+            return
+        nxt = lanes.next[lane, dr.route[i]]
+        if nxt < 0:
+            if dr.flags[i] & REPORTED_END == 0:
+                dr.flags[i] |= REPORTED_END
+                record(w, vi, END_OF_ROAD, t, i, -1, veh.s[i] - length)
+            return
+        if lanes.connector[lane] == 1:
+            dr.route[i] = STRAIGHT                  # the turn is done; straight on at the next junction
+        k, s, d = project(lanes.points, lanes.cum_s, lanes.start, nxt, lanes.start[nxt], veh.x[i], veh.y[i])
+        veh.lane[i], dr.seg[i], veh.s[i], dr.d[i] = nxt, k, s, d
+
+
+@njit(**NESTED)
+def record_contacts(w, vi, lo, hi, t, contacts, touching, active):
+    """Record a collision event for every pair of agents whose boxes overlap now and did not last step."""
+    veh = w.vehicles
+    sl = slice(lo, hi)
+    n = min(find_contacts(veh.x[sl], veh.y[sl], veh.heading[sl], veh.length[sl], veh.width[sl], active, contacts),
+            contacts.shape[0])
+    for m in range(n):
+        i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
+        new = True
+        for q in range(touching.shape[0]):
+            if touching[q, 0] == i and touching[q, 1] == j:
+                new = False
+                break
+        if new:
+            rel = math.hypot(veh.speed[i] * math.cos(veh.heading[i]) - veh.speed[j] * math.cos(veh.heading[j]),
+                             veh.speed[i] * math.sin(veh.heading[i]) - veh.speed[j] * math.sin(veh.heading[j]))
+            record(w, vi, COLLISION, t, i, j, rel)
+    touching[:] = -1
+    for m in range(min(n, touching.shape[0])):
+        touching[m, 0], touching[m, 1] = contacts[m, 0] + lo, contacts[m, 1] + lo
+
+
+class Scratch(NamedTuple):
+    """Working arrays of one step, owned by the caller so that step kernels allocate nothing."""
+
+    ints: np.ndarray         # (N_total,) int64 MOBIL decisions, by agent
+    changers: np.ndarray     # (N,) int64 agents changing lanes this step
+    shadow: np.ndarray       # (N_total,) int64 a lane changer still partly ahead in the agent's lane (shadows)
+    ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
+    accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
+    walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
+    walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
+    active: np.ndarray       # (N,) bool, all True
+    lanes: np.ndarray        # (L + 1,) int64 lane blocks of the sorted order
+    states: np.ndarray       # (G,) int8 signal states
+    stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
+    contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
+
+
+def scratch(w) -> Scratch:
+    """Scratch arrays for stepping World w (any variant)."""
+    total = w.vehicles.x.shape[0]
+    n = total // w.clock.t.shape[0]
+    return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64), shadow=np.full(total, -1, dtype=np.int64),
+                   ahead=np.full(total, -1, dtype=np.int64), accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
+                   walk_idx=np.empty(n, dtype=np.int64), active=np.ones(n, dtype=np.bool_),
+                   lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
+                   states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
+                   contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
+
+
+@njit(**NESTED)
+def step_variant(w, vi, lo, hi, dt, sc):
+    """Advance variant vi (agents lo … hi − 1) by dt [s], in place, with Scratch sc: everything but the walkers'
+    own motion and collisions (see ``advance``). Returns the number of walkers, listed in sc.walk_idx.
+
+    The per-agent work of lane agents is written out inline with the arrays taken out of the records once:
+    a Numba call that passes arrays costs about 10 ns per array (reference counting), so helpers are called
+    only for what is rare (signals, yielding, walkers, paths, lane ends, events)."""
+    veh, dr, bh, lanes, jn, clk = w.vehicles, w.drive, w.behaviour, w.lanes, w.junctions, w.clock
+    t = clk.t[vi]
+    mu = clk.friction[vi]
+    g_mu = mu * G
+    accel, walkers, walk_idx = sc.accel, sc.walkers, sc.walk_idx
+    if clk.tick[vi] == 0:
+        start_programs(w, lo, hi, t)
+    update_behaviours(w, lo, hi, t, sc.stack)
+    x, y, hd, sp, lane, s = veh.x, veh.y, veh.heading, veh.speed, veh.lane, veh.s
+    length, width, wb, v0, tg, s0, amax, bc = (veh.length, veh.width, veh.wheelbase, veh.v0, veh.time_gap,
+                                               veh.min_gap, veh.max_accel, veh.comfort_decel)
+    mode, seg, d, d_ref, route, order = dr.mode, dr.seg, dr.d, dr.d_ref, dr.route, dr.order
+    lc_t, lc_dur = dr.lc_t, dr.lc_duration
+    cmds, free, follow, stop_s = bh.accel_cmd, bh.free, bh.follow, bh.stop_s
+    pts, cum, start, nxt_tab, stop_line = lanes.points, lanes.cum_s, lanes.start, lanes.next, lanes.stop_line
+    max_steer, steer, acc_out, dynamic, vy_a, yaw_a = veh.max_steer, veh.steer, veh.accel, dr.dynamic, dr.vy, dr.yaw_rate
+    mobil_a, flags, odo, lc_d0, lc_prof = dr.mobil, dr.flags, dr.odometer, dr.lc_d0, dr.lc_profile
+    mass, inertia, corner = dr.mass, dr.yaw_inertia, dr.cornering
+    room_l, room_r, signal, jfirst = lanes.room_left, lanes.room_right, lanes.signal, jn.first
+    target_speed, stop_decel = bh.target_speed, bh.stop_decel
+    begin = sc.lanes
+    sort_by_lane(order, lane, s, lo, hi)
+    lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
+    states = sc.states
+    signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
+    n_walkers = 0
+    for i in range(lo, hi):
+        if mode[i] == WALKING:
+            walkers[n_walkers] = i
+            n_walkers += 1
+    any_mobil = False
+    n_changers = 0
+    for i in range(lo, hi):
+        if lc_dur[i] > 0.0:
+            sc.changers[n_changers] = i
+            n_changers += 1
+    any_change = n_changers > 0
+    shadow, ahead = sc.shadow, sc.ahead
+    if any_change:
+        shadows(w, lo, hi, begin, shadow, ahead)
+    # 3. accelerations, in lane order
+    for p in range(lo, hi):
+        i = order[p]
+        m = mode[i]
+        if m == ON_PATH:
+            accel[i] = cmds[i] if not math.isnan(cmds[i]) else \
+                idm_acceleration(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+            continue
+        if m != ON_LANE or lane[i] < 0:
+            accel[i] = 0.0
+            continue
+        any_mobil = any_mobil or mobil_a[i] == 1
+        if not math.isnan(cmds[i]):
+            accel[i] = max(-g_mu, cmds[i])
+            continue
+        if free[i] == 1:
+            accel[i] = 0.0
+            continue
+        L = lane[i]
+        v = sp[i]
+        a = math.inf
+        nxt = nxt_tab[L, route[i]]
+        if follow[i] >= 0:
+            a = follow_accel(w, i, follow[i])
+        else:
+            j = -1
+            gap_base = 0.0
+            p0, p1 = p + 1, begin[L + 1]
+            if p0 >= p1 and nxt >= 0:                  # nobody ahead here: the last agent on the route's next lane
+                p0, p1 = begin[nxt], begin[nxt + 1]
+                gap_base = cum[start[L + 1] - 1]
+            for q in range(p0, min(p1, p0 + LEADER_SCAN)):
+                jj = order[q]
+                if abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
+                    j = jj
+                    break
+            if j >= 0:
+                a = idm_acceleration(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]), v - sp[j],
+                                     tg[i], s0[i], amax[i], bc[i])
+            if any_change:                             # lane changers still partly in this lane, or the one left
+                for j in (shadow[i], ahead[i]):
+                    if j >= 0:
+                        c, sn = math.cos(hd[i]), math.sin(hd[i])
+                        gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
+                        a = min(a, idm_acceleration(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i]))
+        to_line = stop_line[L] - s[i] - 0.5 * length[i]
+        if 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]) and \
+                (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])):
+            a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
+        if n_walkers > 0:
+            a = min(a, walkers_accel(w, i, walkers, n_walkers))
+        if not math.isnan(stop_s[i]):                  # stop_at: brake at v²/2r once that reaches the set deceleration
+            rest = stop_s[i] - s[i]
+            if rest <= 1e-6:
+                a = min(a, -v / dt)
+            elif v * v / (2.0 * rest) >= stop_decel[i]:
+                a = min(a, -v * v / (2.0 * rest))
+        if math.isinf(a):
+            a = idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+        accel[i] = max(-g_mu, a)
+    # 4. lane changes
+    if any_mobil:
+        decide = sc.ints
+        decide[lo:hi] = -1
+        right = clk.tick[vi] % 2 == 1
+        for L in range(start.shape[0] - 1):
+            T = lanes.right[L] if right else lanes.left[L]
+            if T >= 0 and begin[L] < begin[L + 1]:
+                try_mobil(w, L, T, right, begin, accel, decide, sc.changers, n_changers)
+        for i in range(lo, hi):
+            if decide[i] >= 0:
+                begin_lane_change(w, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
+    n_walkers = 0
+    for i in range(lo, hi):
+        if mode[i] == WALKING:
+            walk_idx[n_walkers] = i - lo
+            n_walkers += 1
+    # 5. motion
+    t1 = t + dt
+    for i in range(lo, hi):
+        m = mode[i]
+        a = accel[i]
+        if m == ON_LANE and lane[i] >= 0:
+            L = lane[i]
+            a0, a1 = start[L], start[L + 1]
+            v = sp[i]
+            if lc_dur[i] > 0.0:                        # a lane change: its profile in the target lane's frame
+                ds, v1 = travel(v, a, dt)
+                lc_t[i] += dt
+                u = min(1.0, lc_t[i] / lc_dur[i])
+                off, rate = lane_change_offset(lc_d0[i], u, lc_prof[i])
+                s1 = s[i] + ds
+                k = seg[i]
+                while k < a1 - 2 and cum[k + 1] <= s1:
+                    k += 1
+                ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                sl = math.sqrt(ex * ex + ey * ey)
+                f = (s1 - cum[k]) / (cum[k + 1] - cum[k])
+                x[i] = pts[k, 0] + f * ex - off * ey / sl
+                y[i] = pts[k, 1] + f * ey + off * ex / sl
+                hd[i] = math.atan2(ey, ex) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                sp[i], s[i], seg[i], d[i] = v1, s1, k, off
+                steer[i] = 0.0
+                if u >= 1.0:
+                    lc_dur[i] = 0.0
+                    dr.lc_from[i] = -1
+            else:                                      # lane keeping: pure pursuit, then a bicycle model
+                h = hd[i]
+                c, sn = math.cos(h), math.sin(h)
+                lr = 0.5 * wb[i]
+                rx, ry = x[i] - lr * c, y[i] - lr * sn
+                st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
+                if st > cum[a1 - 1] and nxt_tab[L, route[i]] >= 0:
+                    tx, ty = move_through(w, i, st)
+                else:
+                    k = seg[i]
+                    while k < a1 - 2 and cum[k + 1] <= st:
+                        k += 1
+                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                    f = (st - cum[k]) / (cum[k + 1] - cum[k])
+                    off = d_ref[i] / math.sqrt(ex * ex + ey * ey)
+                    tx, ty = pts[k, 0] + f * ex - off * ey, pts[k, 1] + f * ey + off * ex
+                kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
+                wk = wb[i] * kappa
+                if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind
+                    lim = math.tan(max_steer[i])
+                    wk = min(lim, max(-lim, wk))
+                if v > 0.0 and abs(wk) * v * v > g_mu * wb[i]:
+                    lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
+                    wk = min(lim, max(-lim, wk))
+                kappa = wk / wb[i]
+                steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk / 3.0)
+                if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
+                    x1, y1, h1, v1, vy, r = dynamic_bicycle_advance(x[i], y[i], h, v, vy_a[i], yaw_a[i], a,
+                                                                    steer[i], wb[i], mass[i],
+                                                                    inertia[i], corner[i], mu, dt)
+                    vy_a[i], yaw_a[i] = vy, r
+                    ds = math.hypot(x1 - x[i], y1 - y[i])
+                else:
+                    ds, v1 = travel(v, a, dt)
+                    dth = ds * kappa
+                    if abs(dth) < 1e-2:                  # the exact arc by series: no sine or cosine
+                        q = dth * dth
+                        sinc = 1.0 - q / 6.0 * (1.0 - q / 20.0)            # sin(θ)/θ
+                        cosc = dth * 0.5 * (1.0 - q / 12.0 * (1.0 - q / 30.0))   # (1 − cos θ)/θ
+                        rx += ds * (c * sinc - sn * cosc)
+                        ry += ds * (sn * sinc + c * cosc)
+                        cd, sd = 1.0 - dth * cosc, dth * sinc              # cos θ, sin θ
+                        c1, s1 = c * cd - sn * sd, sn * cd + c * sd
+                        h1 = h + dth
+                    else:
+                        rx, ry, h1 = arc_advance(rx, ry, h, ds, kappa)
+                        c1, s1 = math.cos(h1), math.sin(h1)
+                    x1, y1 = rx + lr * c1, ry + lr * s1
+                    vy_a[i], yaw_a[i] = 0.0, v1 * kappa
+                x[i], y[i], hd[i], sp[i] = x1, y1, h1, v1
+                k = seg[i]                             # project back onto the lane, from the cached segment
+                moved = 0
+                while True:
+                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                    f = ((x1 - pts[k, 0]) * ex + (y1 - pts[k, 1]) * ey) / (ex * ex + ey * ey)
+                    if f > 1.0 and k < a1 - 2 and moved >= 0:
+                        k += 1
+                        moved = 1
+                    elif f < 0.0 and k > a0 and moved <= 0:
+                        k -= 1
+                        moved = -1
+                    else:
+                        break
+                if (f < 0.0 and k > a0) or (f > 1.0 and k < a1 - 2):
+                    f = min(1.0, max(0.0, f))
+                seg[i] = k
+                s[i] = cum[k] + f * (cum[k + 1] - cum[k])
+                d[i] = (ex * (y1 - pts[k, 1]) - ey * (x1 - pts[k, 0])) / math.sqrt(ex * ex + ey * ey)
+            acc_out[i] = a
+            odo[i] += ds
+            if s[i] > cum[a1 - 1]:
+                next_lane(w, vi, i, t1)
+            k = seg[i]
+            off_road = d[i] > room_l[k] or d[i] < -room_r[k]
+            if off_road != (flags[i] & OFF_ROAD != 0):
+                if off_road:
+                    record(w, vi, OFF_ROAD_EVENT, t1, i, -1, d[i])
+                flags[i] ^= OFF_ROAD
+        elif m == ON_PATH:
+            move_on_path(w, i, a, dt)
+            acc_out[i] = a
+        elif m == STATIC:
+            sp[i] = 0.0
+            acc_out[i] = 0.0
+        if not math.isnan(cmds[i]):                    # change_speed reached its target: hold it from now on
+            target = target_speed[i]
+            if (cmds[i] < 0.0 and sp[i] <= target) or (cmds[i] > 0.0 and sp[i] >= target):
+                sp[i] = v0[i] = target
+                cmds[i] = math.nan
+    clk.t[vi] = t1
+    clk.tick[vi] += 1
+    return n_walkers
+
+
+@njit(**NESTED)
+def advance(w, vi, lo, hi, dt, sc, collide):
+    """One step of variant vi: step_variant, then the walkers, then collisions (the kernels that allocate)."""
+    n_walkers = step_variant(w, vi, lo, hi, dt, sc)
+    veh, dr = w.vehicles, w.drive
+    if n_walkers > 0:
+        sl = slice(lo, hi)
+        step_walkers(sc.walk_idx[:n_walkers], veh.x[sl], veh.y[sl], veh.heading[sl], veh.speed[sl], veh.v0[sl],
+                     dr.path[sl], dr.path_s[sl], dr.done[sl], dr.phase[sl], dr.stride[sl],
+                     w.paths.points, w.paths.cum_s, w.paths.start, veh.length[sl], veh.width[sl],
+                     sc.active[:hi - lo], dt)
+    if collide:
+        record_contacts(w, vi, lo, hi, w.clock.t[vi], sc.contacts, w.events.touching[vi], sc.active[:hi - lo])
