@@ -108,3 +108,27 @@ def step_vehicles(v, lanes, dt, advance=bicycle_advance):
         out["heading"][i], out["speed"][i], out["accel"][i], out["steer"][i] = h, sp, acc, steer
         out["s"][i] = project_on_lane(pts, cs, out["x"][i], out["y"][i])
     return out
+
+
+def dynamic_bicycle(x, y, heading, vx, vy, r, accel, steer, L, m, Iz, cf, cr, mu, dt, substeps=4000):
+    """The single-track model with linear, saturating tyres (Rajamani 2012 §2.3), by tiny Euler steps."""
+    lf = lr = L / 2
+    f_max = 0.5 * mu * m * 9.81
+    h = dt / substeps
+    for _ in range(substeps):
+        ff = min(f_max, max(-f_max, cf * (steer - math.atan2(vy + lf * r, vx))))
+        fr = min(f_max, max(-f_max, cr * -math.atan2(vy - lr * r, vx)))
+        dvy = (ff * math.cos(steer) + fr) / m - vx * r
+        dr = (lf * ff * math.cos(steer) - lr * fr) / Iz
+        x += h * (vx * math.cos(heading) - vy * math.sin(heading))
+        y += h * (vx * math.sin(heading) + vy * math.cos(heading))
+        heading += h * r
+        vy += h * dvy
+        r += h * dr
+        vx = max(0.0, vx + h * accel)
+    return x, y, heading, vx, vy, r
+
+
+def sort_by_lane(lane, s):
+    """Agents by (lane, s, index)."""
+    return np.array(sorted(range(len(lane)), key=lambda i: (lane[i], s[i], i)), dtype=np.int64)

@@ -163,3 +163,51 @@ def test_wrapper_rejects_wrong_dtype():
     bad = world._replace(vehicles=world.vehicles._replace(x=world.vehicles.x.astype(np.float32)))
     with pytest.raises(TypeError, match="Vehicles.x"):
         step(bad, 0.1)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 40, 300])
+def test_sort_by_lane_matches_twin_from_any_order(n):
+    for _ in range(10):
+        lane = RNG.integers(-1, 4, n).astype(np.int64)
+        s = np.round(RNG.uniform(0, 100, n), 0)
+        order = RNG.permutation(n).astype(np.int64)
+        kernels.sort_by_lane(order, lane, s, 0, n)
+        np.testing.assert_array_equal(order, naive.sort_by_lane(lane, s))
+        begin = np.empty(6, dtype=np.int64)
+        kernels.lane_blocks(order, lane, 0, n, 5, begin)
+        for L in range(5):
+            assert set(order[begin[L]:begin[L + 1]]) == set(np.flatnonzero(lane == L))
+
+
+def test_dynamic_bicycle_matches_fine_integration():
+    args = (2.0, -1.0, 0.3, 20.0, 0.1, 0.05, -1.0, 0.04, 2.7, 1500.0, 2500.0, 8.0e4, 9.2e4, 0.9)
+    got = kernels.dynamic_bicycle_advance(*args[:4], args[4], args[5], args[6], args[7], args[8], args[9],
+                                          args[10], args[11], args[13], 0.1)
+    want = naive.dynamic_bicycle(*args, 0.1)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1.5e-3)    # first-order steps of 2 ms vs 25 µs
+
+
+@pytest.mark.parametrize("v", [10.0, 20.0, 30.0])
+def test_dynamic_bicycle_steady_state_yaw_rate_has_the_understeer_closed_form(v):
+    """r = v·δ / (L + K·v²), K = m·(l_r/C_f − l_f/C_r)/L (linear range, small steer)."""
+    L, m, Iz, cf, delta = 2.7, 1500.0, 2500.0, 8.0e4, 0.01
+    cr = kernels.REAR_STIFFNESS * cf
+    x = y = h = vy = r = 0.0
+    for _ in range(3000):                                 # 30 s: settled
+        x, y, h, vx, vy, r = kernels.dynamic_bicycle_advance(x, y, h, v, vy, r, 0.0, delta, L, m, Iz, cf, 1.0, 0.01)
+    K = m * (L / 2 / cf - L / 2 / cr) / L
+    assert K > 0                                          # a mildly understeering car
+    assert r == pytest.approx(v * delta / (L + K * v * v), rel=2e-3)
+
+
+def test_lane_change_profiles_start_and_end_where_they_should():
+    for profile in (0, 1, 2):
+        assert kernels.lane_change_offset(3.5, 0.0, profile)[0] == pytest.approx(3.5)
+        assert kernels.lane_change_offset(3.5, 1.0, profile)[0] == pytest.approx(0.0, abs=1e-12)
+        us = np.linspace(0, 1, 101)
+        d = [kernels.lane_change_offset(3.5, u, profile)[0] for u in us]
+        assert np.all(np.diff(d) <= 1e-12)                # monotone towards the target
+        assert kernels.lane_change_offset(3.5, 0.5, profile)[0] == pytest.approx(1.75)
+    for profile in (0, 1):                                # smooth ends: no lateral speed at start and finish
+        assert kernels.lane_change_offset(3.5, 0.0, profile)[1] == pytest.approx(0.0, abs=1e-12)
+        assert kernels.lane_change_offset(3.5, 1.0, profile)[1] == pytest.approx(0.0, abs=1e-12)

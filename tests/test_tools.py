@@ -16,10 +16,12 @@ def run_json(*args: str) -> list[dict]:
     return [json.loads(line) for line in res.stdout.splitlines()]
 
 
-def test_bench_sim_prints_one_json_line_per_size():
-    rows = run_json("tools/bench_sim.py", "--n", "30", "300", "--steps", "3", "--repeats", "1")
-    assert [(r["case"], r["n"]) for r in rows] == [("highway", 30), ("highway", 300)]
-    assert all(r["vehicle_steps_per_s"] > 0 for r in rows)
+def test_bench_sim_prints_one_json_line_per_case():
+    rows = run_json("tools/bench_sim.py", "--n", "30", "300", "--steps", "3", "--repeats", "1", "--variants", "3",
+                    "--no-sumo")
+    assert [(r["case"], r.get("n")) for r in rows] == [("highway", 30), ("highway", 300), ("batched", None)]
+    assert all(r["vehicle_steps_per_s"] > 0 for r in rows[:2])
+    assert rows[2]["actors"] == 20 and rows[2]["steps"] == 100 and rows[2]["variants_per_s"] > 0
 
 
 @pytest.mark.gl

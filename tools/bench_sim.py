@@ -1,26 +1,38 @@
-"""Benchmark the Numba world: vehicle-steps per second on the shared 3-lane highway case.
+"""Benchmark the Numba world: vehicle-steps per second on the shared highway case, and variants per second
+of a batched rollout with criteria.
 
-    python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--json]
+    python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--variants 2000]
+                              [--no-sumo] [--json]
 
-The case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
+Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
-(30 vehicles/km/lane); all start at 25 m/s; desired speeds default_rng(0).uniform(25, 33, N);
-dt = 0.1 s; the road is long enough that nobody reaches its end. The model today: IDM car following,
-pure-pursuit lane keeping, kinematic bicycle (MOBIL lane changes arrive with issue 5). Prints the
-median over repeats, after one warm-up run that also triggers compilation.
+(30 vehicles/km/lane); all start at 25 m/s; desired speeds default_rng(0).uniform(25, 33, N); dt = 0.1 s;
+the road is long enough that nobody reaches its end. Model: IDM car following, MOBIL lane changes,
+pure-pursuit lane keeping, kinematic bicycle; collision detection off (it is the criteria's job in the
+batched case). The first timed run starts after the initial sort (the cars are built out of lane order).
+If eclipse-sumo is installed (tools/sumo_highway.py) the same case runs in SUMO and the ratio is printed.
+
+Batched case: a 20-actor scenario (scenarios/bench_batched.scn: a 3-lane highway, an ego, a scripted
+cut-in and 18 free-driving cars with drawn positions and speeds), V variants drawn with seeds 0 … V−1,
+stacked and run 10 s at 0.1 s in one kernel call that also computes the ego's criteria.
+
+Prints medians over repeats, after one warm-up run that also triggers compilation.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
+from scenariosim.dsl import load
 from scenariosim.roads import build
-from scenariosim.sim import simulate
-from scenariosim.spec import ActorSpec, HighwaySpec, ScenarioSpec
+from scenariosim.sim import rollout, simulate, stack
+from scenariosim.spec import ActorSpec, HighwaySpec, ScenarioSpec, sample
 from scenariosim.world import build_world
 
 DENSITY = 0.030           # vehicles per metre per lane
@@ -28,6 +40,7 @@ LANES = 3
 DT = 0.1                  # [s]
 START_SPEED = 25.0        # [m/s]
 CAR_LENGTH, CAR_WIDTH = 5.0, 2.0
+BATCHED = Path(__file__).resolve().parent.parent / "scenarios" / "bench_batched.scn"
 
 
 def highway_world(n: int, steps: int):
@@ -47,16 +60,36 @@ def highway_world(n: int, steps: int):
     return world
 
 
-def bench(n: int, steps: int, repeats: int) -> float:
+def bench_highway(n: int, steps: int, repeats: int) -> float:
     """Median vehicle-steps per second over ``repeats`` runs of ``steps`` steps."""
-    simulate(highway_world(n, 2), DT, 2, collide=False)                # warm-up and compilation
+    world = highway_world(n, steps * (repeats + 1))
+    simulate(world, DT, 1, collide=False)           # compiles, and sorts the cars into lane order
     rates = []
     for _ in range(repeats):
-        world = highway_world(n, steps)
         t0 = time.perf_counter()
         simulate(world, DT, steps, collide=False)
         rates.append(n * steps / (time.perf_counter() - t0))
     return statistics.median(rates)
+
+
+def bench_batched(variants: int, repeats: int) -> dict:
+    """Variants per second of the batched 20-actor rollout with criteria, and what building them costs."""
+    spec = load(BATCHED)
+    network = build(spec.roads)
+    t0 = time.perf_counter()
+    worlds = [build_world(sample(spec, seed), network)[0] for seed in range(variants)]
+    build_s = time.perf_counter() - t0
+    steps = int(round(spec.duration / spec.timestep))
+    rollout(stack(worlds[:2]), spec.timestep, steps)                  # compilation
+    rates = []
+    for _ in range(repeats):
+        batch = stack(worlds)
+        t0 = time.perf_counter()
+        crit, _ = rollout(batch, spec.timestep, steps)
+        rates.append(variants / (time.perf_counter() - t0))
+    return {"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
+            "variants_per_s": round(statistics.median(rates)), "build_variants_per_s": round(variants / build_s),
+            "collisions": int(crit[:, 0].sum())}
 
 
 def main() -> None:
@@ -64,14 +97,33 @@ def main() -> None:
     p.add_argument("--n", type=int, nargs="+", default=[100, 1000, 10000, 100000])
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--variants", type=int, default=2000)
+    p.add_argument("--no-sumo", action="store_true", help="skip the SUMO comparison")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     args = p.parse_args()
+    sumo = None
+    if not args.no_sumo:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import sumo_highway
+        sumo = sumo_highway if sumo_highway.sumo_available() else None
     for n in args.n:
-        rate = bench(n, args.steps, args.repeats)
+        rate = bench_highway(n, args.steps, args.repeats)
+        row = {"case": "highway", "n": n, "vehicle_steps_per_s": round(rate)}
+        if sumo is not None and n <= 10000:
+            sumo_rate = sumo.run_sumo(n, args.steps, repeats=3)
+            row |= {"sumo_vehicle_steps_per_s": round(sumo_rate), "ratio_to_sumo": round(rate / sumo_rate, 1)}
         if args.json:
-            print(json.dumps({"case": "highway", "n": n, "vehicle_steps_per_s": round(rate)}))
+            print(json.dumps(row), flush=True)
         else:
-            print(f"highway  n={n:>7}  {rate / 1e6:8.2f} M vehicle-steps/s  (median of {args.repeats})")
+            extra = f"   SUMO {row['sumo_vehicle_steps_per_s'] / 1e6:.2f} M  (×{row['ratio_to_sumo']})" if "ratio_to_sumo" in row else ""
+            print(f"highway  n={n:>7}  {rate / 1e6:8.2f} M vehicle-steps/s  (median of {args.repeats}){extra}",
+                  flush=True)
+    row = bench_batched(args.variants, args.repeats)
+    if args.json:
+        print(json.dumps(row))
+    else:
+        print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
+              f"(median of {args.repeats}; building the worlds: {row['build_variants_per_s']} variants/s)")
 
 
 if __name__ == "__main__":

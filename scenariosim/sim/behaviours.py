@@ -10,11 +10,11 @@ import math
 
 from numba import njit
 
-from scenariosim.sim.config import NESTED
+from scenariosim.sim.config import NESTED, SCALAR
 from scenariosim.sim.kernels import locate, project
 from scenariosim.world.opcodes import (
     C_ACCEL, C_ADD, C_AND, C_CONST, C_D, C_DISTANCE, C_DIV, C_ELAPSED, C_EQ, C_GAP, C_GE, C_GT, C_LE, C_LT, C_MUL,
-    C_NE, C_NOT, C_S, C_SPEED, C_SUB, C_TIME, C_TIME_GAP, C_TRAVELLED, C_TTC, CHANGE_LANE, CHANGE_SPEED,
+    C_NE, C_NOT, C_S, C_SPEED, C_SUB, C_TIME, C_TIME_GAP, C_TRAVELLED, CHANGE_LANE, CHANGE_SPEED,
     CONSTANT_SPEED, DEFAULT_LANE_CHANGE, DRIVE, FOLLOW_LANE, FOLLOW_PATH, IDM, KEEP_TIME_GAP, LANE_NUMBER,
     LANE_OF, STAY_STILL, STOP_AT, TURN, WALK_ACROSS,
 )
@@ -25,114 +25,96 @@ DEFAULT_WALK_SPEED = 1.4        # [m/s] walk_across without speed by an agent st
 MAX_STACK = 64
 
 
-@njit(**NESTED)
-def gap_between(veh, a, b):
+@njit(**SCALAR)
+def gap_between(same_lane, sa, sb, xa, ya, xb, yb, hb, la, lb):
     """Bumper-to-bumper gap [m] from agent b (behind) to agent a (ahead): along the lane when both follow the
-    same lane, else along b's heading."""
-    half = 0.5 * (veh.length[a] + veh.length[b])
-    if veh.lane[a] == veh.lane[b] and veh.lane[a] >= 0:
-        return veh.s[a] - veh.s[b] - half
-    c, s = math.cos(veh.heading[b]), math.sin(veh.heading[b])
-    return (veh.x[a] - veh.x[b]) * c + (veh.y[a] - veh.y[b]) * s - half
+    same lane (s: their arc lengths), else along b's heading."""
+    half = 0.5 * (la + lb)
+    if same_lane:
+        return sa - sb - half
+    return (xa - xb) * math.cos(hb) + (ya - yb) * math.sin(hb) - half
 
 
 @njit(**NESTED)
-def closing_speed(veh, a, b):
-    """Speed [m/s] at which b (behind) closes on a (ahead), along b's heading."""
-    return veh.speed[b] - veh.speed[a] * math.cos(veh.heading[a] - veh.heading[b])
-
-
-@njit(**NESTED)
-def signal_value(w, i, code, a, b, t):
-    """Value of live signal ``code`` for agent i (the step's owner); a, b are the signal's actors."""
-    veh, bh, dr = w.vehicles, w.behaviour, w.drive
+def signal_value(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, i, code, a, b, t):
+    """Value of live signal ``code`` for agent i (the step's owner); a, b are the signal's actors.
+    Arrays (N,) as in Vehicles, Drive and Behaviour."""
     if code == C_TIME:
         return t
     if code == C_ELAPSED:
-        return t - bh.t0[i]
+        return t - t0[i]
     if code == C_TRAVELLED:
-        return dr.odometer[i] - bh.odo0[i]
+        return odometer[i] - odo0[i]
     if code == C_DISTANCE:
-        return math.hypot(veh.x[a] - veh.x[b], veh.y[a] - veh.y[b])
-    if code == C_GAP:
-        return gap_between(veh, a, b)
-    if code == C_TIME_GAP:
-        return gap_between(veh, a, b) / veh.speed[b] if veh.speed[b] > 0.0 else math.inf
-    if code == C_TTC:
-        dv = closing_speed(veh, a, b)
-        return max(0.0, gap_between(veh, a, b)) / dv if dv > 0.0 else math.inf
+        return math.hypot(x[a] - x[b], y[a] - y[b])
     if code == C_S:
-        return veh.s[a]
+        return s[a]
     if code == C_D:
-        return dr.d[a]
+        return d[a]
     if code == C_SPEED:
-        return veh.speed[a]
-    return veh.accel[a]          # C_ACCEL
+        return sp[a]
+    if code == C_ACCEL:
+        return acc[a]
+    gap = gap_between(lane[a] == lane[b] and lane[a] >= 0, s[a], s[b], x[a], y[a], x[b], y[b], hd[b],
+                      length[a], length[b])
+    if code == C_GAP:
+        return gap
+    if code == C_TIME_GAP:
+        return gap / sp[b] if sp[b] > 0.0 else math.inf
+    dv = sp[b] - sp[a] * math.cos(hd[a] - hd[b])          # C_TTC: b closing on a along b's heading
+    return max(0.0, gap) / dv if dv > 0.0 else math.inf
 
 
 @njit(**NESTED)
-def condition_holds(w, i, k, t, offset, stack):
+def condition_holds(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, cond_first, code, cval, ca, cb,
+                    i, k, t, offset, stack):
     """Evaluate step k's ``until`` program for agent i (agent indices in it shifted by ``offset``, the
-    variant's first agent), with ``stack`` (MAX_STACK,) float64 as scratch. An empty program never holds."""
-    p = w.program
-    c0, c1 = p.cond_first[k], p.cond_first[k + 1]
+    variant's first agent), with ``stack`` (MAX_STACK,) float64 as scratch. An empty program never holds.
+    The arrays are those of Vehicles, Drive, Behaviour and Program, passed one by one: cheap to call."""
+    c0, c1 = cond_first[k], cond_first[k + 1]
     if c0 == c1:
         return False
     top = 0
     for c in range(c0, c1):
-        code = p.code[c]
-        if code == C_CONST:
-            stack[top] = p.cval[c]
+        op = code[c]
+        if op == C_CONST:
+            stack[top] = cval[c]
             top += 1
-        elif code <= C_ACCEL:
-            stack[top] = signal_value(w, i, code, p.ca[c] + offset, p.cb[c] + offset, t)
+        elif op <= C_ACCEL:
+            stack[top] = signal_value(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, i, op,
+                                      ca[c] + offset, cb[c] + offset, t)
             top += 1
-        elif code == C_NOT:
+        elif op == C_NOT:
             stack[top - 1] = 0.0 if stack[top - 1] != 0.0 else 1.0
         else:
             top -= 1
-            x, y = stack[top - 1], stack[top]
-            if code == C_ADD:
-                r = x + y
-            elif code == C_SUB:
-                r = x - y
-            elif code == C_MUL:
-                r = x * y
-            elif code == C_DIV:
-                r = x / y if y != 0.0 else (math.inf if x > 0 else (-math.inf if x < 0 else 0.0))
-            elif code == C_LT:
-                r = 1.0 if x < y else 0.0
-            elif code == C_LE:
-                r = 1.0 if x <= y else 0.0
-            elif code == C_GT:
-                r = 1.0 if x > y else 0.0
-            elif code == C_GE:
-                r = 1.0 if x >= y else 0.0
-            elif code == C_EQ:
-                r = 1.0 if x == y else 0.0
-            elif code == C_NE:
-                r = 1.0 if x != y else 0.0
-            elif code == C_AND:
-                r = 1.0 if (x != 0.0 and y != 0.0) else 0.0
+            u, v = stack[top - 1], stack[top]
+            if op == C_ADD:
+                r = u + v
+            elif op == C_SUB:
+                r = u - v
+            elif op == C_MUL:
+                r = u * v
+            elif op == C_DIV:
+                r = u / v if v != 0.0 else (math.inf if u > 0 else (-math.inf if u < 0 else 0.0))
+            elif op == C_LT:
+                r = 1.0 if u < v else 0.0
+            elif op == C_LE:
+                r = 1.0 if u <= v else 0.0
+            elif op == C_GT:
+                r = 1.0 if u > v else 0.0
+            elif op == C_GE:
+                r = 1.0 if u >= v else 0.0
+            elif op == C_EQ:
+                r = 1.0 if u == v else 0.0
+            elif op == C_NE:
+                r = 1.0 if u != v else 0.0
+            elif op == C_AND:
+                r = 1.0 if (u != 0.0 and v != 0.0) else 0.0
             else:                # C_OR
-                r = 1.0 if (x != 0.0 or y != 0.0) else 0.0
+                r = 1.0 if (u != 0.0 or v != 0.0) else 0.0
             stack[top - 1] = r
     return stack[0] != 0.0
-
-
-@njit(**NESTED)
-def finished(w, i, op):
-    """Whether agent i's finite maneuver ``op`` has finished (open-ended maneuvers never do)."""
-    dr, bh, veh = w.drive, w.behaviour, w.vehicles
-    if op == CHANGE_LANE:
-        return dr.lc_duration[i] == 0.0
-    if op == CHANGE_SPEED:
-        return math.isnan(bh.accel_cmd[i])
-    if op == STOP_AT:
-        return veh.speed[i] == 0.0
-    if op == FOLLOW_PATH or op == WALK_ACROSS:
-        return dr.done[i]
-    return False
 
 
 @njit(**NESTED)
@@ -242,23 +224,6 @@ def start_step(w, i, k, t, offset):
         dr.mode[i] = STATIC
         veh.speed[i] = 0.0
         veh.v0[i] = 0.0
-
-
-@njit(**NESTED)
-def update_behaviours(w, lo, hi, t, stack):
-    """End the steps whose condition holds (or whose maneuver finished with a step after it) and start the next
-    ones, for agents lo … hi − 1 (one variant). At most one step change per agent per call."""
-    p, bh = w.program, w.behaviour
-    for i in range(lo, hi):
-        k = bh.step[i]
-        if k < 0:
-            continue
-        last = p.first[i + 1] - 1
-        if condition_holds(w, i, k, t, lo, stack) or (k < last and finished(w, i, p.op[k])):
-            if k < last:
-                start_step(w, i, k + 1, t, lo)
-            else:
-                bh.step[i] = -1
 
 
 @njit(**NESTED)

@@ -47,6 +47,15 @@ def box_corners(x, y, h, l, w):
 
 
 @njit(**JIT)
+def corner_tuple(x, y, h, l, w):
+    """The corners of box_corners as a flat tuple (x0, y0, … x3, y3) [m]: no array, so nothing to allocate."""
+    c, s = math.cos(h), math.sin(h)
+    hl, hw = 0.5 * l, 0.5 * w
+    return (x + hl * c + hw * s, y + hl * s - hw * c, x + hl * c - hw * s, y + hl * s + hw * c,
+            x - hl * c - hw * s, y - hl * s + hw * c, x - hl * c + hw * s, y - hl * s - hw * c)
+
+
+@njit(**JIT)
 def boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
     """True when the interiors of two oriented boxes intersect (touching edges or corners: False).
 
@@ -104,14 +113,16 @@ def box_distance(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
     """
     if boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
         return 0.0
-    p = box_corners(x1, y1, h1, l1, w1)
-    q = box_corners(x2, y2, h2, l2, w2)
+    p = corner_tuple(x1, y1, h1, l1, w1)
+    q = corner_tuple(x2, y2, h2, l2, w2)
     best = math.inf
     for k in range(4):
         k1 = (k + 1) % 4
         for m in range(4):
-            best = min(best, _point_segment_distance(p[m, 0], p[m, 1], q[k, 0], q[k, 1], q[k1, 0], q[k1, 1]))
-            best = min(best, _point_segment_distance(q[m, 0], q[m, 1], p[k, 0], p[k, 1], p[k1, 0], p[k1, 1]))
+            best = min(best, _point_segment_distance(p[2 * m], p[2 * m + 1], q[2 * k], q[2 * k + 1],
+                                                     q[2 * k1], q[2 * k1 + 1]))
+            best = min(best, _point_segment_distance(q[2 * m], q[2 * m + 1], p[2 * k], p[2 * k + 1],
+                                                     p[2 * k1], p[2 * k1 + 1]))
     return best
 
 

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.collisions import box_corners, box_distance, boxes_overlap
+from scenariosim.sim.collisions import box_distance, boxes_overlap, corner_tuple
 from scenariosim.sim.config import NESTED, JIT
 
 #: names of the entries of a criteria array, in order
@@ -62,15 +62,12 @@ def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
     c, s = math.cos(he), math.sin(he)
     if not ((xj - xe) * c + (yj - ye) * s > 0.0):
         return math.nan
-    corners = box_corners(xj, yj, hj, lj, wj)
-    lon = np.empty(4, dtype=np.float64)
-    lat = np.empty(4, dtype=np.float64)
-    lat_lo, lat_hi = math.inf, -math.inf
-    for k in range(4):
-        dx, dy = corners[k, 0] - xe, corners[k, 1] - ye
-        lon[k] = dx * c + dy * s
-        lat[k] = -dx * s + dy * c
-        lat_lo, lat_hi = min(lat_lo, lat[k]), max(lat_hi, lat[k])
+    q = corner_tuple(xj, yj, hj, lj, wj)
+    lon = ((q[0] - xe) * c + (q[1] - ye) * s, (q[2] - xe) * c + (q[3] - ye) * s,
+           (q[4] - xe) * c + (q[5] - ye) * s, (q[6] - xe) * c + (q[7] - ye) * s)
+    lat = (-(q[0] - xe) * s + (q[1] - ye) * c, -(q[2] - xe) * s + (q[3] - ye) * c,
+           -(q[4] - xe) * s + (q[5] - ye) * c, -(q[6] - xe) * s + (q[7] - ye) * c)
+    lat_lo, lat_hi = min(min(lat[0], lat[1]), min(lat[2], lat[3])), max(max(lat[0], lat[1]), max(lat[2], lat[3]))
     half = 0.5 * we
     if not (min(lat_hi, half) - max(lat_lo, -half) > 0.0):
         return math.nan

@@ -20,9 +20,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, start_programs, update_behaviours
+from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_holds, start_programs, start_step
 from scenariosim.sim.collisions import find_contacts
 from scenariosim.sim.config import NESTED
+from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
@@ -30,7 +31,7 @@ from scenariosim.sim.kernels import (
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
 from scenariosim.sim.walkers import step_walkers
-from scenariosim.world.opcodes import DEFAULT_LANE_CHANGE
+from scenariosim.world.opcodes import CHANGE_LANE, CHANGE_SPEED, DEFAULT_LANE_CHANGE, FOLLOW_PATH, STOP_AT, WALK_ACROSS
 from scenariosim.world.state import OFF_ROAD, ON_LANE, ON_PATH, REPORTED_END, SINUSOIDAL, STATIC, STRAIGHT, WALKING
 
 # event kinds (Events.rows[:, 0])
@@ -146,115 +147,6 @@ def follow_accel(w, i, j):
 
 
 @njit(**NESTED)
-def shadows(w, lo, hi, begin, shadow, ahead):
-    """A lane change moves an agent to its target lane at once, but it occupies its old lane until the change
-    ends: its old lane's next agent behind it gets it as a second leader (shadow[f] = c) and it keeps its
-    old leader in view (ahead[c] = g); −1 elsewhere."""
-    veh, dr, lanes = w.vehicles, w.drive, w.lanes
-    order, s, cum = dr.order, veh.s, lanes.cum_s
-    for i in range(lo, hi):
-        shadow[i] = -1
-        ahead[i] = -1
-    for c in range(lo, hi):
-        L = dr.lc_from[c]
-        if dr.lc_duration[c] <= 0.0 or L < 0 or dr.mode[c] != ON_LANE:
-            continue
-        T = veh.lane[c]
-        side_s = lanes.right_s if lanes.right[T] == L else lanes.left_s if lanes.left[T] == L else lanes.cum_s
-        k = dr.seg[c]
-        f = (s[c] - cum[k]) / (cum[k + 1] - cum[k])
-        s_old = side_s[k] + f * (side_s[k + 1] - side_s[k]) if side_s is not lanes.cum_s else s[c]
-        if math.isnan(s_old):
-            continue
-        a, b = begin[L], begin[L + 1]
-        while a < b:                                   # first agent of lane L at or beyond s_old
-            m = (a + b) // 2
-            if s[order[m]] < s_old:
-                a = m + 1
-            else:
-                b = m
-        if a > begin[L]:
-            fol = order[a - 1]
-            if shadow[fol] < 0 or s[shadow[fol]] > s[c]:
-                shadow[fol] = c
-        if a < begin[L + 1]:
-            ahead[c] = order[a]
-
-
-@njit(**NESTED)
-def try_mobil(w, L, T, right, begin, accel, decide, changers, n_changers):
-    """MOBIL for the agents of lane L towards neighbour lane T (right: T is L's right neighbour): agents that
-    should change get decide[i] = T. The target lane is scanned once with a pointer (two sorted lists).
-    Agents still leaving T (changers[:n_changers] with lc_from T) block a change that would overlap them."""
-    veh, dr, lanes = w.vehicles, w.drive, w.lanes
-    side_s = lanes.right_s if right else lanes.left_s
-    cum_s = lanes.cum_s
-    order, s, v, length = dr.order, veh.s, veh.speed, veh.length
-    v0, tg, s0, amax, b = veh.v0, veh.time_gap, veh.min_gap, veh.max_accel, veh.comfort_decel
-    ptr = begin[T]
-    end = begin[T + 1]
-    bias = MOBIL_KEEP_RIGHT if right else -MOBIL_KEEP_RIGHT
-    for p in range(begin[L], begin[L + 1]):
-        i = order[p]
-        if dr.mobil[i] == 0 or dr.lc_duration[i] > 0.0 or dr.mode[i] != ON_LANE:
-            continue
-        k = dr.seg[i]
-        f = (s[i] - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
-        s2 = side_s[k] + f * (side_s[k + 1] - side_s[k])          # abreast on lane T
-        if math.isnan(s2):
-            continue
-        while ptr < end and s[order[ptr]] <= s2:
-            ptr += 1
-        while ptr > begin[T] and s[order[ptr - 1]] > s2:
-            ptr -= 1
-        half_i = 0.5 * length[i]
-        lead = order[ptr] if ptr < end else -1
-        fol = order[ptr - 1] if ptr > begin[T] else -1
-        gap = math.inf
-        dv = 0.0
-        if lead >= 0:
-            gap = s[lead] - s2 - half_i - 0.5 * length[lead]
-            if gap <= 0.0:
-                continue
-            dv = v[i] - v[lead]
-        a_new = idm_acceleration(v[i], v0[i], gap, dv, tg[i], s0[i], amax[i], b[i])
-        if a_new - accel[i] + bias + dr.politeness[i] * amax[i] <= MOBIL_THRESHOLD:
-            continue                                  # no gain worth it even if the followers gained fully
-        a_fol_new = a_fol_old = 0.0
-        if fol >= 0:
-            gap = s2 - s[fol] - half_i - 0.5 * length[fol]
-            if gap <= 0.0:
-                continue
-            a_fol_new = idm_acceleration(v[fol], v0[fol], gap, v[fol] - v[i], tg[fol], s0[fol], amax[fol], b[fol])
-            if a_fol_new < -MOBIL_SAFE_DECEL:
-                continue                              # the safety criterion
-            a_fol_old = accel[fol]
-        a_old_new = a_old_old = 0.0
-        if p > begin[L]:
-            o = order[p - 1]
-            a_old_old = accel[o]
-            gap, dv = math.inf, 0.0
-            if p + 1 < begin[L + 1]:
-                ahead = order[p + 1]
-                gap, dv = s[ahead] - s[o] - 0.5 * (length[o] + length[ahead]), v[o] - v[ahead]
-            a_old_new = idm_acceleration(v[o], v0[o], gap, dv, tg[o], s0[o], amax[o], b[o])
-        if mobil_incentive(a_new, accel[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
-                           dr.politeness[i], bias) <= MOBIL_THRESHOLD:
-            continue
-        clear = True
-        c_i, s_i = math.cos(veh.heading[i]), math.sin(veh.heading[i])
-        for m in range(n_changers):
-            c = changers[m]
-            if c != i and dr.lc_from[c] == T:
-                along = (veh.x[c] - veh.x[i]) * c_i + (veh.y[c] - veh.y[i]) * s_i
-                if abs(along) < 0.5 * (length[i] + length[c]) + s0[i] + v[i] * tg[i]:
-                    clear = False
-                    break
-        if clear:
-            decide[i] = T
-
-
-@njit(**NESTED)
 def move_through(w, i, st):
     """Pure-pursuit target (x, y) at arc length st beyond the end of agent i's lane, on its route's successor."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
@@ -328,35 +220,12 @@ def next_lane(w, vi, i, t):
         veh.lane[i], dr.seg[i], veh.s[i], dr.d[i] = nxt, k, s, d
 
 
-@njit(**NESTED)
-def record_contacts(w, vi, lo, hi, t, contacts, touching, active):
-    """Record a collision event for every pair of agents whose boxes overlap now and did not last step."""
-    veh = w.vehicles
-    sl = slice(lo, hi)
-    n = min(find_contacts(veh.x[sl], veh.y[sl], veh.heading[sl], veh.length[sl], veh.width[sl], active, contacts),
-            contacts.shape[0])
-    for m in range(n):
-        i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
-        new = True
-        for q in range(touching.shape[0]):
-            if touching[q, 0] == i and touching[q, 1] == j:
-                new = False
-                break
-        if new:
-            rel = math.hypot(veh.speed[i] * math.cos(veh.heading[i]) - veh.speed[j] * math.cos(veh.heading[j]),
-                             veh.speed[i] * math.sin(veh.heading[i]) - veh.speed[j] * math.sin(veh.heading[j]))
-            record(w, vi, COLLISION, t, i, j, rel)
-    touching[:] = -1
-    for m in range(min(n, touching.shape[0])):
-        touching[m, 0], touching[m, 1] = contacts[m, 0] + lo, contacts[m, 1] + lo
-
-
 class Scratch(NamedTuple):
-    """Working arrays of one step, owned by the caller so that step kernels allocate nothing."""
+    """Working arrays of a run, owned by the caller so that step kernels allocate nothing."""
 
     ints: np.ndarray         # (N_total,) int64 MOBIL decisions, by agent
     changers: np.ndarray     # (N,) int64 agents changing lanes this step
-    shadow: np.ndarray       # (N_total,) int64 a lane changer still partly ahead in the agent's lane (shadows)
+    shadow: np.ndarray       # (N_total,) int64 a lane changer still partly ahead in the agent's lane
     ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
@@ -369,33 +238,33 @@ class Scratch(NamedTuple):
 
 
 def scratch(w) -> Scratch:
-    """Scratch arrays for stepping World w (any variant)."""
+    """Scratch arrays for running World w (any variant)."""
     total = w.vehicles.x.shape[0]
     n = total // w.clock.t.shape[0]
-    return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64), shadow=np.full(total, -1, dtype=np.int64),
-                   ahead=np.full(total, -1, dtype=np.int64), accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
-                   walk_idx=np.empty(n, dtype=np.int64), active=np.ones(n, dtype=np.bool_),
-                   lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
+    return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
+                   shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
+                   accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
+                   active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
 
 
 @njit(**NESTED)
-def step_variant(w, vi, lo, hi, dt, sc):
-    """Advance variant vi (agents lo … hi − 1) by dt [s], in place, with Scratch sc: everything but the walkers'
-    own motion and collisions (see ``advance``). Returns the number of walkers, listed in sc.walk_idx.
+def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, rec_h, rec_v):
+    """Advance variant vi (agents lo … hi − 1) ``steps`` steps of dt [s], in place, with Scratch sc.
 
-    The per-agent work of lane agents is written out inline with the arrays taken out of the records once:
-    a Numba call that passes arrays costs about 10 ns per array (reference counting), so helpers are called
-    only for what is rare (signals, yielding, walkers, paths, lane ends, events)."""
-    veh, dr, bh, lanes, jn, clk = w.vehicles, w.drive, w.behaviour, w.lanes, w.junctions, w.clock
-    t = clk.t[vi]
+    collide: record collision events. crit (7,) float64: the ego's criteria, folded in after every step
+    (empty: none). rec_x, rec_y, rec_h, rec_v (steps + 1, N): x, y, heading, speed after every step (row 0
+    is left to the caller; empty: none). The whole run is one function with the arrays taken out of the records once:
+    a Numba call costs about 10 ns per array it passes (reference counting), so helpers are called only
+    for what is rare (signals, yielding, walkers, paths, lane ends, step changes, events)."""
+    veh, dr, bh, lanes, jn, clk, prog = w.vehicles, w.drive, w.behaviour, w.lanes, w.junctions, w.clock, w.program
     mu = clk.friction[vi]
     g_mu = mu * G
-    accel, walkers, walk_idx = sc.accel, sc.walkers, sc.walk_idx
-    if clk.tick[vi] == 0:
-        start_programs(w, lo, hi, t)
-    update_behaviours(w, lo, hi, t, sc.stack)
+    accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
+    shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
+    touching = w.events.touching[vi]
+    record_crit, record_traj = crit.shape[0] > 0, rec_x.shape[0] > 0
     x, y, hd, sp, lane, s = veh.x, veh.y, veh.heading, veh.speed, veh.lane, veh.s
     length, width, wb, v0, tg, s0, amax, bc = (veh.length, veh.width, veh.wheelbase, veh.v0, veh.time_gap,
                                                veh.min_gap, veh.max_accel, veh.comfort_decel)
@@ -408,236 +277,360 @@ def step_variant(w, vi, lo, hi, dt, sc):
     mass, inertia, corner = dr.mass, dr.yaw_inertia, dr.cornering
     room_l, room_r, signal, jfirst = lanes.room_left, lanes.room_right, lanes.signal, jn.first
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
+    lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
+                                                                       prog.op, prog.first, prog.cond_first)
     begin = sc.lanes
-    sort_by_lane(order, lane, s, lo, hi)
-    lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
-    states = sc.states
-    signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
-    n_walkers = 0
-    for i in range(lo, hi):
-        if mode[i] == WALKING:
-            walkers[n_walkers] = i
-            n_walkers += 1
-    any_mobil = False
-    n_changers = 0
-    for i in range(lo, hi):
-        if lc_dur[i] > 0.0:
-            sc.changers[n_changers] = i
-            n_changers += 1
-    any_change = n_changers > 0
-    shadow, ahead = sc.shadow, sc.ahead
-    if any_change:
-        shadows(w, lo, hi, begin, shadow, ahead)
-    # 3. accelerations, in lane order
-    for p in range(lo, hi):
-        i = order[p]
-        m = mode[i]
-        if m == ON_PATH:
-            accel[i] = cmds[i] if not math.isnan(cmds[i]) else \
-                idm_acceleration(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
-            continue
-        if m != ON_LANE or lane[i] < 0:
-            accel[i] = 0.0
-            continue
-        any_mobil = any_mobil or mobil_a[i] == 1
-        if not math.isnan(cmds[i]):
-            accel[i] = max(-g_mu, cmds[i])
-            continue
-        if free[i] == 1:
-            accel[i] = 0.0
-            continue
-        L = lane[i]
-        v = sp[i]
-        a = math.inf
-        nxt = nxt_tab[L, route[i]]
-        if follow[i] >= 0:
-            a = follow_accel(w, i, follow[i])
-        else:
-            j = -1
-            gap_base = 0.0
-            p0, p1 = p + 1, begin[L + 1]
-            if p0 >= p1 and nxt >= 0:                  # nobody ahead here: the last agent on the route's next lane
-                p0, p1 = begin[nxt], begin[nxt + 1]
-                gap_base = cum[start[L + 1] - 1]
-            for q in range(p0, min(p1, p0 + LEADER_SCAN)):
-                jj = order[q]
-                if abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
-                    j = jj
-                    break
-            if j >= 0:
-                a = idm_acceleration(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]), v - sp[j],
-                                     tg[i], s0[i], amax[i], bc[i])
-            if any_change:                             # lane changers still partly in this lane, or the one left
-                for j in (shadow[i], ahead[i]):
-                    if j >= 0:
-                        c, sn = math.cos(hd[i]), math.sin(hd[i])
-                        gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
-                        a = min(a, idm_acceleration(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i]))
-        to_line = stop_line[L] - s[i] - 0.5 * length[i]
-        if 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]) and \
-                (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])):
-            a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
-        if n_walkers > 0:
-            a = min(a, walkers_accel(w, i, walkers, n_walkers))
-        if not math.isnan(stop_s[i]):                  # stop_at: brake at v²/2r once that reaches the set deceleration
-            rest = stop_s[i] - s[i]
-            if rest <= 1e-6:
-                a = min(a, -v / dt)
-            elif v * v / (2.0 * rest) >= stop_decel[i]:
-                a = min(a, -v * v / (2.0 * rest))
-        if math.isinf(a):
-            a = idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
-        accel[i] = max(-g_mu, a)
-    # 4. lane changes
-    if any_mobil:
-        decide = sc.ints
-        decide[lo:hi] = -1
-        right = clk.tick[vi] % 2 == 1
-        for L in range(start.shape[0] - 1):
-            T = lanes.right[L] if right else lanes.left[L]
-            if T >= 0 and begin[L] < begin[L + 1]:
-                try_mobil(w, L, T, right, begin, accel, decide, sc.changers, n_changers)
+    for it in range(steps):
+        t = clk.t[vi]
+        if clk.tick[vi] == 0:
+            start_programs(w, lo, hi, t)
+        for i in range(lo, hi):                            # 1. behaviours: end steps, start the next
+            k = bstep[i]
+            if k < 0:
+                continue
+            op = pop[k]
+            done = (op == CHANGE_LANE and lc_dur[i] == 0.0) or (op == CHANGE_SPEED and math.isnan(cmds[i])) or \
+                (op == STOP_AT and sp[i] == 0.0) or ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
+            last = pfirst[i + 1] - 1
+            if (done and k < last) or (cond_first[k] < cond_first[k + 1] and condition_holds(
+                    x, y, hd, sp, acc_out, s, lane, length, d, odo, bh.t0, bh.odo0, cond_first, prog.code, prog.cval,
+                    prog.ca, prog.cb, i, k, t, lo, stack)):
+                if k < last:
+                    start_step(w, i, k + 1, t, lo)
+                else:
+                    bstep[i] = -1
+        sort_by_lane(order, lane, s, lo, hi)
+        lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
+        states = sc.states
+        signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
+        n_walkers = 0
         for i in range(lo, hi):
-            if decide[i] >= 0:
-                begin_lane_change(w, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
-    n_walkers = 0
-    for i in range(lo, hi):
-        if mode[i] == WALKING:
-            walk_idx[n_walkers] = i - lo
-            n_walkers += 1
-    # 5. motion
-    t1 = t + dt
-    for i in range(lo, hi):
-        m = mode[i]
-        a = accel[i]
-        if m == ON_LANE and lane[i] >= 0:
+            if mode[i] == WALKING:
+                walkers[n_walkers] = i
+                n_walkers += 1
+        any_mobil = False
+        n_changers = 0
+        for i in range(lo, hi):
+            if lc_dur[i] > 0.0:
+                changers[n_changers] = i
+                n_changers += 1
+        any_change = n_changers > 0
+        if any_change:                                     # lane changers still partly in the lane they left
+            for i in range(lo, hi):
+                shadow[i] = -1
+                ahead[i] = -1
+            for m in range(n_changers):
+                c = changers[m]
+                L = lc_from[c]
+                if L < 0 or mode[c] != ON_LANE:
+                    continue
+                T = lane[c]
+                k = seg[c]
+                if lanes.right[T] == L or lanes.left[T] == L:
+                    side_s = lanes.right_s if lanes.right[T] == L else lanes.left_s
+                    f = (s[c] - cum[k]) / (cum[k + 1] - cum[k])
+                    s_old = side_s[k] + f * (side_s[k + 1] - side_s[k])
+                else:
+                    s_old = s[c]
+                if math.isnan(s_old):
+                    continue
+                lo_b, hi_b = begin[L], begin[L + 1]
+                while lo_b < hi_b:                         # the first agent of lane L at or beyond s_old
+                    mid = (lo_b + hi_b) // 2
+                    if s[order[mid]] < s_old:
+                        lo_b = mid + 1
+                    else:
+                        hi_b = mid
+                if lo_b > begin[L]:
+                    fol = order[lo_b - 1]
+                    if shadow[fol] < 0 or s[shadow[fol]] > s[c]:
+                        shadow[fol] = c
+                if lo_b < begin[L + 1]:
+                    ahead[c] = order[lo_b]
+        # 3. accelerations, in lane order
+        for p in range(lo, hi):
+            i = order[p]
+            m = mode[i]
+            if m == ON_PATH:
+                accel[i] = cmds[i] if not math.isnan(cmds[i]) else \
+                    idm_acceleration(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+                continue
+            if m != ON_LANE or lane[i] < 0:
+                accel[i] = 0.0
+                continue
+            any_mobil = any_mobil or mobil_a[i] == 1
+            if not math.isnan(cmds[i]):
+                accel[i] = max(-g_mu, cmds[i])
+                continue
+            if free[i] == 1:
+                accel[i] = 0.0
+                continue
             L = lane[i]
-            a0, a1 = start[L], start[L + 1]
             v = sp[i]
-            if lc_dur[i] > 0.0:                        # a lane change: its profile in the target lane's frame
-                ds, v1 = travel(v, a, dt)
-                lc_t[i] += dt
-                u = min(1.0, lc_t[i] / lc_dur[i])
-                off, rate = lane_change_offset(lc_d0[i], u, lc_prof[i])
-                s1 = s[i] + ds
-                k = seg[i]
-                while k < a1 - 2 and cum[k + 1] <= s1:
-                    k += 1
-                ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                sl = math.sqrt(ex * ex + ey * ey)
-                f = (s1 - cum[k]) / (cum[k + 1] - cum[k])
-                x[i] = pts[k, 0] + f * ex - off * ey / sl
-                y[i] = pts[k, 1] + f * ey + off * ex / sl
-                hd[i] = math.atan2(ey, ex) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
-                sp[i], s[i], seg[i], d[i] = v1, s1, k, off
-                steer[i] = 0.0
-                if u >= 1.0:
-                    lc_dur[i] = 0.0
-                    dr.lc_from[i] = -1
-            else:                                      # lane keeping: pure pursuit, then a bicycle model
-                h = hd[i]
-                c, sn = math.cos(h), math.sin(h)
-                lr = 0.5 * wb[i]
-                rx, ry = x[i] - lr * c, y[i] - lr * sn
-                st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
-                if st > cum[a1 - 1] and nxt_tab[L, route[i]] >= 0:
-                    tx, ty = move_through(w, i, st)
-                else:
-                    k = seg[i]
-                    while k < a1 - 2 and cum[k + 1] <= st:
-                        k += 1
-                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                    f = (st - cum[k]) / (cum[k + 1] - cum[k])
-                    off = d_ref[i] / math.sqrt(ex * ex + ey * ey)
-                    tx, ty = pts[k, 0] + f * ex - off * ey, pts[k, 1] + f * ey + off * ex
-                kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
-                wk = wb[i] * kappa
-                if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind
-                    lim = math.tan(max_steer[i])
-                    wk = min(lim, max(-lim, wk))
-                if v > 0.0 and abs(wk) * v * v > g_mu * wb[i]:
-                    lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
-                    wk = min(lim, max(-lim, wk))
-                kappa = wk / wb[i]
-                steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk / 3.0)
-                if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
-                    x1, y1, h1, v1, vy, r = dynamic_bicycle_advance(x[i], y[i], h, v, vy_a[i], yaw_a[i], a,
-                                                                    steer[i], wb[i], mass[i],
-                                                                    inertia[i], corner[i], mu, dt)
-                    vy_a[i], yaw_a[i] = vy, r
-                    ds = math.hypot(x1 - x[i], y1 - y[i])
-                else:
-                    ds, v1 = travel(v, a, dt)
-                    dth = ds * kappa
-                    if abs(dth) < 1e-2:                  # the exact arc by series: no sine or cosine
-                        q = dth * dth
-                        sinc = 1.0 - q / 6.0 * (1.0 - q / 20.0)            # sin(θ)/θ
-                        cosc = dth * 0.5 * (1.0 - q / 12.0 * (1.0 - q / 30.0))   # (1 − cos θ)/θ
-                        rx += ds * (c * sinc - sn * cosc)
-                        ry += ds * (sn * sinc + c * cosc)
-                        cd, sd = 1.0 - dth * cosc, dth * sinc              # cos θ, sin θ
-                        c1, s1 = c * cd - sn * sd, sn * cd + c * sd
-                        h1 = h + dth
-                    else:
-                        rx, ry, h1 = arc_advance(rx, ry, h, ds, kappa)
-                        c1, s1 = math.cos(h1), math.sin(h1)
-                    x1, y1 = rx + lr * c1, ry + lr * s1
-                    vy_a[i], yaw_a[i] = 0.0, v1 * kappa
-                x[i], y[i], hd[i], sp[i] = x1, y1, h1, v1
-                k = seg[i]                             # project back onto the lane, from the cached segment
-                moved = 0
-                while True:
-                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                    f = ((x1 - pts[k, 0]) * ex + (y1 - pts[k, 1]) * ey) / (ex * ex + ey * ey)
-                    if f > 1.0 and k < a1 - 2 and moved >= 0:
-                        k += 1
-                        moved = 1
-                    elif f < 0.0 and k > a0 and moved <= 0:
-                        k -= 1
-                        moved = -1
-                    else:
+            a = math.inf
+            nxt = nxt_tab[L, route[i]]
+            if follow[i] >= 0:
+                a = follow_accel(w, i, follow[i])
+            else:
+                j = -1
+                gap_base = 0.0
+                p0, p1 = p + 1, begin[L + 1]
+                if p0 >= p1 and nxt >= 0:                  # nobody ahead here: the last agent on the route's next lane
+                    p0, p1 = begin[nxt], begin[nxt + 1]
+                    gap_base = cum[start[L + 1] - 1]
+                for q in range(p0, min(p1, p0 + LEADER_SCAN)):
+                    jj = order[q]
+                    if abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
+                        j = jj
                         break
-                if (f < 0.0 and k > a0) or (f > 1.0 and k < a1 - 2):
-                    f = min(1.0, max(0.0, f))
-                seg[i] = k
-                s[i] = cum[k] + f * (cum[k + 1] - cum[k])
-                d[i] = (ex * (y1 - pts[k, 1]) - ey * (x1 - pts[k, 0])) / math.sqrt(ex * ex + ey * ey)
-            acc_out[i] = a
-            odo[i] += ds
-            if s[i] > cum[a1 - 1]:
-                next_lane(w, vi, i, t1)
-            k = seg[i]
-            off_road = d[i] > room_l[k] or d[i] < -room_r[k]
-            if off_road != (flags[i] & OFF_ROAD != 0):
-                if off_road:
-                    record(w, vi, OFF_ROAD_EVENT, t1, i, -1, d[i])
-                flags[i] ^= OFF_ROAD
-        elif m == ON_PATH:
-            move_on_path(w, i, a, dt)
-            acc_out[i] = a
-        elif m == STATIC:
-            sp[i] = 0.0
-            acc_out[i] = 0.0
-        if not math.isnan(cmds[i]):                    # change_speed reached its target: hold it from now on
-            target = target_speed[i]
-            if (cmds[i] < 0.0 and sp[i] <= target) or (cmds[i] > 0.0 and sp[i] >= target):
-                sp[i] = v0[i] = target
-                cmds[i] = math.nan
-    clk.t[vi] = t1
-    clk.tick[vi] += 1
-    return n_walkers
-
-
-@njit(**NESTED)
-def advance(w, vi, lo, hi, dt, sc, collide):
-    """One step of variant vi: step_variant, then the walkers, then collisions (the kernels that allocate)."""
-    n_walkers = step_variant(w, vi, lo, hi, dt, sc)
-    veh, dr = w.vehicles, w.drive
-    if n_walkers > 0:
-        sl = slice(lo, hi)
-        step_walkers(sc.walk_idx[:n_walkers], veh.x[sl], veh.y[sl], veh.heading[sl], veh.speed[sl], veh.v0[sl],
-                     dr.path[sl], dr.path_s[sl], dr.done[sl], dr.phase[sl], dr.stride[sl],
-                     w.paths.points, w.paths.cum_s, w.paths.start, veh.length[sl], veh.width[sl],
-                     sc.active[:hi - lo], dt)
-    if collide:
-        record_contacts(w, vi, lo, hi, w.clock.t[vi], sc.contacts, w.events.touching[vi], sc.active[:hi - lo])
+                if j >= 0:
+                    a = idm_acceleration(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]), v - sp[j],
+                                         tg[i], s0[i], amax[i], bc[i])
+                if any_change:                             # lane changers still partly in this lane, or the one left
+                    for j in (shadow[i], ahead[i]):
+                        if j >= 0:
+                            c, sn = math.cos(hd[i]), math.sin(hd[i])
+                            gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
+                            a = min(a, idm_acceleration(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i]))
+            to_line = stop_line[L] - s[i] - 0.5 * length[i]
+            if 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]) and \
+                    (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])):
+                a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
+            if n_walkers > 0:
+                a = min(a, walkers_accel(w, i, walkers, n_walkers))
+            if not math.isnan(stop_s[i]):                  # stop_at: brake at v²/2r once that reaches the set deceleration
+                rest = stop_s[i] - s[i]
+                if rest <= 1e-6:
+                    a = min(a, -v / dt)
+                elif v * v / (2.0 * rest) >= stop_decel[i]:
+                    a = min(a, -v * v / (2.0 * rest))
+            if math.isinf(a):
+                a = idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+            accel[i] = max(-g_mu, a)
+        # 4. lane changes
+        if any_mobil:                                       # MOBIL: left on even steps, right on odd ones
+            decide = sc.ints
+            decide[lo:hi] = -1
+            right = clk.tick[vi] % 2 == 1
+            bias = MOBIL_KEEP_RIGHT if right else -MOBIL_KEEP_RIGHT
+            for L in range(start.shape[0] - 1):
+                T = lanes.right[L] if right else lanes.left[L]
+                if T < 0 or begin[L] == begin[L + 1]:
+                    continue
+                side_s = lanes.right_s if right else lanes.left_s
+                ptr, end = begin[T], begin[T + 1]
+                for p in range(begin[L], begin[L + 1]):
+                    i = order[p]
+                    if mobil_a[i] == 0 or lc_dur[i] > 0.0 or mode[i] != ON_LANE:
+                        continue
+                    k = seg[i]
+                    f = (s[i] - cum[k]) / (cum[k + 1] - cum[k])
+                    s2 = side_s[k] + f * (side_s[k + 1] - side_s[k])          # abreast on lane T
+                    if math.isnan(s2):
+                        continue
+                    while ptr < end and s[order[ptr]] <= s2:
+                        ptr += 1
+                    while ptr > begin[T] and s[order[ptr - 1]] > s2:
+                        ptr -= 1
+                    half_i = 0.5 * length[i]
+                    lead = order[ptr] if ptr < end else -1
+                    fol = order[ptr - 1] if ptr > begin[T] else -1
+                    gap, dv = math.inf, 0.0
+                    if lead >= 0:
+                        gap = s[lead] - s2 - half_i - 0.5 * length[lead]
+                        if gap <= 0.0:
+                            continue
+                        dv = sp[i] - sp[lead]
+                    a_new = idm_acceleration(sp[i], v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i])
+                    if a_new - accel[i] + bias + politeness[i] * amax[i] <= MOBIL_THRESHOLD:
+                        continue                            # no gain worth it even if the followers gained fully
+                    a_fol_new = a_fol_old = 0.0
+                    if fol >= 0:
+                        gap = s2 - s[fol] - half_i - 0.5 * length[fol]
+                        if gap <= 0.0:
+                            continue
+                        a_fol_new = idm_acceleration(sp[fol], v0[fol], gap, sp[fol] - sp[i], tg[fol], s0[fol],
+                                                     amax[fol], bc[fol])
+                        if a_fol_new < -MOBIL_SAFE_DECEL:
+                            continue                        # the safety criterion
+                        a_fol_old = accel[fol]
+                    a_old_new = a_old_old = 0.0
+                    if p > begin[L]:
+                        o = order[p - 1]
+                        a_old_old = accel[o]
+                        gap, dv = math.inf, 0.0
+                        if p + 1 < begin[L + 1]:
+                            nb = order[p + 1]
+                            gap, dv = s[nb] - s[o] - 0.5 * (length[o] + length[nb]), sp[o] - sp[nb]
+                        a_old_new = idm_acceleration(sp[o], v0[o], gap, dv, tg[o], s0[o], amax[o], bc[o])
+                    if mobil_incentive(a_new, accel[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
+                                       politeness[i], bias) <= MOBIL_THRESHOLD:
+                        continue
+                    clear = True                            # not into the space an agent still leaving T takes
+                    ci, si = math.cos(hd[i]), math.sin(hd[i])
+                    for m in range(n_changers):
+                        c = changers[m]
+                        if lc_from[c] == T:
+                            along = (x[c] - x[i]) * ci + (y[c] - y[i]) * si
+                            if abs(along) < 0.5 * (length[i] + length[c]) + s0[i] + sp[i] * tg[i]:
+                                clear = False
+                                break
+                    if clear:
+                        decide[i] = T
+            for i in range(lo, hi):
+                if decide[i] >= 0:
+                    begin_lane_change(w, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
+        n_walkers = 0
+        for i in range(lo, hi):
+            if mode[i] == WALKING:
+                walk_idx[n_walkers] = i - lo
+                n_walkers += 1
+        # 5. motion
+        t1 = t + dt
+        for i in range(lo, hi):
+            m = mode[i]
+            a = accel[i]
+            if m == ON_LANE and lane[i] >= 0:
+                L = lane[i]
+                a0, a1 = start[L], start[L + 1]
+                v = sp[i]
+                if lc_dur[i] > 0.0:                        # a lane change: its profile in the target lane's frame
+                    ds, v1 = travel(v, a, dt)
+                    lc_t[i] += dt
+                    u = min(1.0, lc_t[i] / lc_dur[i])
+                    off, rate = lane_change_offset(lc_d0[i], u, lc_prof[i])
+                    s1 = s[i] + ds
+                    k = seg[i]
+                    while k < a1 - 2 and cum[k + 1] <= s1:
+                        k += 1
+                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                    sl = math.sqrt(ex * ex + ey * ey)
+                    f = (s1 - cum[k]) / (cum[k + 1] - cum[k])
+                    x[i] = pts[k, 0] + f * ex - off * ey / sl
+                    y[i] = pts[k, 1] + f * ey + off * ex / sl
+                    hd[i] = math.atan2(ey, ex) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                    sp[i], s[i], seg[i], d[i] = v1, s1, k, off
+                    steer[i] = 0.0
+                    if u >= 1.0:
+                        lc_dur[i] = 0.0
+                        lc_from[i] = -1
+                else:                                      # lane keeping: pure pursuit, then a bicycle model
+                    h = hd[i]
+                    c, sn = math.cos(h), math.sin(h)
+                    lr = 0.5 * wb[i]
+                    rx, ry = x[i] - lr * c, y[i] - lr * sn
+                    st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
+                    if st > cum[a1 - 1] and nxt_tab[L, route[i]] >= 0:
+                        tx, ty = move_through(w, i, st)
+                    else:
+                        k = seg[i]
+                        while k < a1 - 2 and cum[k + 1] <= st:
+                            k += 1
+                        ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                        f = (st - cum[k]) / (cum[k + 1] - cum[k])
+                        off = d_ref[i] / math.sqrt(ex * ex + ey * ey)
+                        tx, ty = pts[k, 0] + f * ex - off * ey, pts[k, 1] + f * ey + off * ex
+                    kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
+                    wk = wb[i] * kappa
+                    if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind
+                        lim = math.tan(max_steer[i])
+                        wk = min(lim, max(-lim, wk))
+                    if v > 0.0 and abs(wk) * v * v > g_mu * wb[i]:
+                        lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
+                        wk = min(lim, max(-lim, wk))
+                    kappa = wk / wb[i]
+                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk / 3.0)
+                    if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
+                        x1, y1, h1, v1, vy, r = dynamic_bicycle_advance(x[i], y[i], h, v, vy_a[i], yaw_a[i], a,
+                                                                        steer[i], wb[i], mass[i],
+                                                                        inertia[i], corner[i], mu, dt)
+                        vy_a[i], yaw_a[i] = vy, r
+                        ds = math.hypot(x1 - x[i], y1 - y[i])
+                    else:
+                        ds, v1 = travel(v, a, dt)
+                        dth = ds * kappa
+                        if abs(dth) < 1e-2:                  # the exact arc by series: no sine or cosine
+                            q = dth * dth
+                            sinc = 1.0 - q / 6.0 * (1.0 - q / 20.0)            # sin(θ)/θ
+                            cosc = dth * 0.5 * (1.0 - q / 12.0 * (1.0 - q / 30.0))   # (1 − cos θ)/θ
+                            rx += ds * (c * sinc - sn * cosc)
+                            ry += ds * (sn * sinc + c * cosc)
+                            cd, sd = 1.0 - dth * cosc, dth * sinc              # cos θ, sin θ
+                            c1, s1 = c * cd - sn * sd, sn * cd + c * sd
+                            h1 = h + dth
+                        else:
+                            rx, ry, h1 = arc_advance(rx, ry, h, ds, kappa)
+                            c1, s1 = math.cos(h1), math.sin(h1)
+                        x1, y1 = rx + lr * c1, ry + lr * s1
+                        vy_a[i], yaw_a[i] = 0.0, v1 * kappa
+                    x[i], y[i], hd[i], sp[i] = x1, y1, h1, v1
+                    k = seg[i]                             # project back onto the lane, from the cached segment
+                    moved = 0
+                    while True:
+                        ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
+                        f = ((x1 - pts[k, 0]) * ex + (y1 - pts[k, 1]) * ey) / (ex * ex + ey * ey)
+                        if f > 1.0 and k < a1 - 2 and moved >= 0:
+                            k += 1
+                            moved = 1
+                        elif f < 0.0 and k > a0 and moved <= 0:
+                            k -= 1
+                            moved = -1
+                        else:
+                            break
+                    if (f < 0.0 and k > a0) or (f > 1.0 and k < a1 - 2):
+                        f = min(1.0, max(0.0, f))
+                    seg[i] = k
+                    s[i] = cum[k] + f * (cum[k + 1] - cum[k])
+                    d[i] = (ex * (y1 - pts[k, 1]) - ey * (x1 - pts[k, 0])) / math.sqrt(ex * ex + ey * ey)
+                acc_out[i] = a
+                odo[i] += ds
+                if s[i] > cum[a1 - 1]:
+                    next_lane(w, vi, i, t1)
+                k = seg[i]
+                off_road = d[i] > room_l[k] or d[i] < -room_r[k]
+                if off_road != (flags[i] & OFF_ROAD != 0):
+                    if off_road:
+                        record(w, vi, OFF_ROAD_EVENT, t1, i, -1, d[i])
+                    flags[i] ^= OFF_ROAD
+            elif m == ON_PATH:
+                move_on_path(w, i, a, dt)
+                acc_out[i] = a
+            elif m == STATIC:
+                sp[i] = 0.0
+                acc_out[i] = 0.0
+            if not math.isnan(cmds[i]):                    # change_speed reached its target: hold it from now on
+                target = target_speed[i]
+                if (cmds[i] < 0.0 and sp[i] <= target) or (cmds[i] > 0.0 and sp[i] >= target):
+                    sp[i] = v0[i] = target
+                    cmds[i] = math.nan
+        clk.t[vi] = t1
+        clk.tick[vi] += 1
+        if n_walkers > 0:
+            sl = slice(lo, hi)
+            step_walkers(walk_idx[:n_walkers], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
+                         path_done[sl], dr.phase[sl], dr.stride[sl], w.paths.points, w.paths.cum_s, w.paths.start,
+                         length[sl], width[sl], active, dt)
+        if collide:
+            sl = slice(lo, hi)
+            n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts), contacts.shape[0])
+            for m in range(n):
+                i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
+                new = True
+                for q in range(touching.shape[0]):
+                    if touching[q, 0] == i and touching[q, 1] == j:
+                        new = False
+                        break
+                if new:
+                    rel = math.hypot(sp[i] * math.cos(hd[i]) - sp[j] * math.cos(hd[j]),
+                                     sp[i] * math.sin(hd[i]) - sp[j] * math.sin(hd[j]))
+                    record(w, vi, COLLISION, t1, i, j, rel)
+            touching[:] = -1
+            for m in range(min(n, touching.shape[0])):
+                touching[m, 0], touching[m, 1] = contacts[m, 0] + lo, contacts[m, 1] + lo
+        if record_crit:
+            update_criteria(crit, t1, ego, x[lo:hi], y[lo:hi], hd[lo:hi], sp[lo:hi], length[lo:hi], width[lo:hi],
+                            active)
+        if record_traj:
+            kk = it + 1
+            for i in range(lo, hi):
+                rec_x[kk, i - lo], rec_y[kk, i - lo], rec_h[kk, i - lo], rec_v[kk, i - lo] = x[i], y[i], hd[i], sp[i]

@@ -26,6 +26,7 @@ MOBIL_THRESHOLD = 0.1
 MOBIL_SAFE_DECEL = 4.0
 MOBIL_KEEP_RIGHT = 0.3
 DYNAMIC_MIN_SPEED = 3.0     # [m/s] below this the dynamic model falls back to the kinematic one (tyre slip ill-posed)
+DYNAMIC_SUBSTEP = 0.002     # [s] integration step of the dynamic model (its yaw mode is fast: ~0.1 s)
 REAR_STIFFNESS = 1.15       # rear/front cornering stiffness ratio: a mildly understeering car
 
 
@@ -218,7 +219,7 @@ def bicycle_advance(x, y, heading, speed, accel, steer, wheelbase, dt):
 def dynamic_bicycle_advance(x, y, heading, vx, vy, r, accel, steer, wheelbase, mass, inertia, cornering, mu, dt):
     """Dynamic single-track model about the centre of gravity (mid-wheelbase), linear tyres: returns
     (x, y, heading, vx, vy, r). Lateral tyre force F = C·α per axle, limited to μ·m·g/2 per axle
-    (friction circle, lateral share only). Semi-implicit Euler in four substeps of dt/4.
+    (friction circle, lateral share only). Semi-implicit Euler in substeps of at most DYNAMIC_SUBSTEP.
 
     ``cornering`` is the front axle's stiffness C_f [N/rad]; the rear's is C_r = REAR_STIFFNESS·C_f. Steady
     state (small angles, no saturation): yaw rate r = vx·δ / (L + K·vx²) with the understeer gradient
@@ -227,8 +228,9 @@ def dynamic_bicycle_advance(x, y, heading, vx, vy, r, accel, steer, wheelbase, m
     lf = lr = 0.5 * wheelbase
     cf, cr = cornering, REAR_STIFFNESS * cornering
     f_max = 0.5 * mu * mass * G
-    h = dt / 4.0
-    for _ in range(4):
+    steps = max(1, int(math.ceil(dt / DYNAMIC_SUBSTEP)))
+    h = dt / steps
+    for _ in range(steps):
         alpha_f = steer - math.atan2(vy + lf * r, vx)
         alpha_r = -math.atan2(vy - lr * r, vx)
         ff = min(f_max, max(-f_max, cf * alpha_f))

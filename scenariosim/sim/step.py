@@ -10,7 +10,7 @@ from numba import njit
 
 from scenariosim.sim.config import JIT
 from scenariosim.sim.criteria import CRITERIA, MIN_PET, init_criteria, post_encroachment_time, update_criteria
-from scenariosim.sim.engine import advance, scratch
+from scenariosim.sim.engine import run_variant, scratch
 from scenariosim.world.state import Clock, Events, Program, World
 
 __all__ = ["CRITERIA", "rollout", "simulate", "stack", "step", "variant"]
@@ -46,34 +46,32 @@ def _check(world: World) -> None:
 def _simulate(w, dt, steps, collide, sc):
     nv = w.clock.t.shape[0]
     n = w.vehicles.x.shape[0] // nv
+    none_c = np.empty(0)
+    none_t = np.empty((0, 0))
     for vi in range(nv):
-        for _ in range(steps):
-            advance(w, vi, vi * n, vi * n + n, dt, sc, collide)
+        run_variant(w, vi, vi * n, vi * n + n, dt, steps, sc, collide, 0, none_c, none_t, none_t, none_t, none_t)
 
 
 @njit(**JIT)
 def _rollout(w, dt, steps, ego, collide, crit, traj, sc):
-    """Run every variant ``steps`` steps, folding the ego's criteria in each step; traj (V, steps + 1, N, 4)
-    receives x, y, heading, speed of every agent at every step."""
+    """Run every variant ``steps`` steps, folding the ego's criteria in after each; traj (V, steps + 1, N, 4)
+    receives x, y, heading, speed of every agent from the initial state on (empty: not kept)."""
     nv = w.clock.t.shape[0]
     n = w.vehicles.x.shape[0] // nv
     veh = w.vehicles
-    active = np.ones(n, dtype=np.bool_)
     tx = np.empty((steps + 1, n))
     ty, th, tv = np.empty_like(tx), np.empty_like(tx), np.empty_like(tx)
     for vi in range(nv):
         lo, hi = vi * n, vi * n + n
         c = crit[vi]
         c[:] = init_criteria()
-        for k in range(steps + 1):
-            if k > 0:
-                advance(w, vi, lo, hi, dt, sc, collide)
-            x, y, h, v = veh.x[lo:hi], veh.y[lo:hi], veh.heading[lo:hi], veh.speed[lo:hi]
-            update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], active)
-            tx[k], ty[k], th[k], tv[k] = x, y, h, v
-            if traj.shape[0] > 0:
-                traj[vi, k, :, 0], traj[vi, k, :, 1], traj[vi, k, :, 2], traj[vi, k, :, 3] = x, y, h, v
+        x, y, h, v = veh.x[lo:hi], veh.y[lo:hi], veh.heading[lo:hi], veh.speed[lo:hi]
+        update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], sc.active[:n])
+        tx[0], ty[0], th[0], tv[0] = x, y, h, v
+        run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, c, tx, ty, th, tv)
         c[MIN_PET] = post_encroachment_time(tx, ty, th, tv, veh.length[lo:hi], veh.width[lo:hi], ego, dt)
+        if traj.shape[0] > 0:
+            traj[vi, :, :, 0], traj[vi, :, :, 1], traj[vi, :, :, 2], traj[vi, :, :, 3] = tx, ty, th, tv
 
 
 def step(world: World, dt: float, *, collide: bool = True) -> World:
