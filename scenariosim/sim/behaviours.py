@@ -167,8 +167,8 @@ def start_step(w, i, k, t, offset):
     bh.accel_cmd[i] = math.nan
     bh.stop_s[i] = math.nan
     bh.follow[i] = -1
-    if dr.mode[i] == STATIC and op != STAY_STILL:
-        dr.mode[i] = ON_LANE if veh.lane[i] >= 0 else WALKING
+    if op != STAY_STILL and (dr.mode[i] == STATIC or dr.mode[i] == ON_PATH):
+        dr.mode[i] = ON_LANE if veh.lane[i] >= 0 else WALKING     # back from standing, or from a path
     if op == FOLLOW_LANE or op == DRIVE or op == TURN:
         if not math.isnan(arg[0]):
             veh.v0[i] = arg[0]
@@ -223,7 +223,6 @@ def start_step(w, i, k, t, offset):
     elif op == STAY_STILL:
         dr.mode[i] = STATIC
         veh.speed[i] = 0.0
-        veh.v0[i] = 0.0
 
 
 @njit(**NESTED)

@@ -103,13 +103,21 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
     if not active[ego]:
         return
     xe, ye, he, le, we, ve = x[ego], y[ego], h[ego], l[ego], w[ego], speed[ego]
+    ce, se = math.cos(he), math.sin(he)
+    re = 0.5 * math.sqrt(le * le + we * we)              # the ego's circumradius
     for j in range(x.shape[0]):
         if j == ego or not active[j]:
             continue
-        if crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]):
-            crit[COLLISION] = 1.0
-            crit[COLLISION_TIME] = t
-        crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]))
+        dx, dy = x[j] - xe, y[j] - ye
+        centre = math.sqrt(dx * dx + dy * dy)
+        rj = 0.5 * math.sqrt(l[j] * l[j] + w[j] * w[j])
+        if centre - re - rj < crit[MIN_DISTANCE]:        # the boxes may be closer than the least so far
+            if crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]):
+                crit[COLLISION] = 1.0
+                crit[COLLISION_TIME] = t
+            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]))
+        if dx * ce + dy * se <= 0.0 or abs(-dx * se + dy * ce) >= 0.5 * we + rj:
+            continue                                      # behind, or wholly beside the ego's corridor
         g = path_gap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])
         if math.isnan(g):
             continue

@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_holds, start_programs, start_step
-from scenariosim.sim.collisions import find_contacts
+from scenariosim.sim.collisions import boxes_overlap, find_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
@@ -43,18 +43,21 @@ YIELD_HORIZON = 50.0        # [m] drivers consider conflicts this close to their
 CLEARANCE_TIME = 2.0        # [s] a priority agent arriving this long before the yielding one is gone by then
 CRITICAL_GAP = 4.0          # [s] gap acceptance at a conflict (a typical critical gap for turning; HCM 2010 ch. 19)
 MAX_CONTACTS = 256
+SMALL_WORLD = 64            # agents per variant up to which collisions are found by testing all pairs
 LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
 
 
 @njit(**NESTED)
 def record(w, vi, kind, t, i, j, value):
-    """Append an event to variant vi's list (counted even when the list is full)."""
+    """Append an event to variant vi's list (counted even when the list is full); agents i, j are absolute
+    indices, stored as numbers within the variant (−1: none)."""
     ev = w.events
     n = ev.count[vi]
+    off = vi * (w.vehicles.x.shape[0] // w.clock.t.shape[0])   # agent numbers within the variant
     if n < ev.rows.shape[1]:
         row = ev.rows[vi, n]
-        row[0], row[1], row[2], row[3], row[4] = kind, t, i, j, value
+        row[0], row[1], row[2], row[3], row[4] = kind, t, i - off, j - off if j >= 0 else -1, value
     ev.count[vi] = n + 1
 
 
@@ -230,6 +233,8 @@ class Scratch(NamedTuple):
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
+    walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
+    walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
     lanes: np.ndarray        # (L + 1,) int64 lane blocks of the sorted order
     states: np.ndarray       # (G,) int8 signal states
@@ -244,6 +249,7 @@ def scratch(w) -> Scratch:
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
                    accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
+                   walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
@@ -262,6 +268,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
+    wx, wy = sc.walk_x, sc.walk_y
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     touching = w.events.touching[vi]
     record_crit, record_traj = crit.shape[0] > 0, rec_x.shape[0] > 0
@@ -290,7 +297,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 continue
             op = pop[k]
             done = (op == CHANGE_LANE and lc_dur[i] == 0.0) or (op == CHANGE_SPEED and math.isnan(cmds[i])) or \
-                (op == STOP_AT and sp[i] == 0.0) or ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
+                (op == STOP_AT and sp[i] == 0.0 and s[i] >= stop_s[i] - 0.5) or ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
             last = pfirst[i + 1] - 1
             if (done and k < last) or (cond_first[k] < cond_first[k + 1] and condition_holds(
                     x, y, hd, sp, acc_out, s, lane, length, d, odo, bh.t0, bh.odo0, cond_first, prog.code, prog.cval,
@@ -380,7 +387,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     gap_base = cum[start[L + 1] - 1]
                 for q in range(p0, min(p1, p0 + LEADER_SCAN)):
                     jj = order[q]
-                    if abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
+                    # agents beside the corridor (parked at the kerb) let others pass; lane changers see all
+                    if lc_dur[i] > 0.0 or lc_dur[jj] > 0.0 or \
+                            abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
                         j = jj
                         break
                 if j >= 0:
@@ -442,7 +451,12 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             continue
                         dv = sp[i] - sp[lead]
                     a_new = idm_acceleration(sp[i], v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i])
-                    if a_new - accel[i] + bias + politeness[i] * amax[i] <= MOBIL_THRESHOLD:
+                    most = 0.0                              # the followers gain at most up to their max_accel
+                    if fol >= 0:
+                        most += amax[fol] - accel[fol]
+                    if p > begin[L]:
+                        most += amax[order[p - 1]] - accel[order[p - 1]]
+                    if a_new - accel[i] + bias + politeness[i] * most <= MOBIL_THRESHOLD:
                         continue                            # no gain worth it even if the followers gained fully
                     a_fol_new = a_fol_old = 0.0
                     if fol >= 0:
@@ -607,12 +621,31 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         clk.tick[vi] += 1
         if n_walkers > 0:
             sl = slice(lo, hi)
+            for m in range(n_walkers):
+                wx[m], wy[m] = x[lo + walk_idx[m]], y[lo + walk_idx[m]]
             step_walkers(walk_idx[:n_walkers], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
                          path_done[sl], dr.phase[sl], dr.stride[sl], w.paths.points, w.paths.cum_s, w.paths.start,
                          length[sl], width[sl], active, dt)
+            for m in range(n_walkers):
+                i = lo + walk_idx[m]
+                odo[i] += math.hypot(x[i] - wx[m], y[i] - wy[m])
+                acc_out[i] = 0.0
         if collide:
             sl = slice(lo, hi)
-            n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts), contacts.shape[0])
+            if hi - lo <= SMALL_WORLD:                 # all pairs, nothing allocated
+                n = 0
+                for i in range(lo, hi):
+                    ri = length[i] * length[i] + width[i] * width[i]
+                    for j in range(i + 1, hi):
+                        dx, dy = x[j] - x[i], y[j] - y[i]
+                        reach = 0.5 * (math.sqrt(ri) + math.sqrt(length[j] * length[j] + width[j] * width[j]))
+                        if dx * dx + dy * dy < reach * reach and n < contacts.shape[0] and boxes_overlap(
+                                x[i], y[i], hd[i], length[i], width[i], x[j], y[j], hd[j], length[j], width[j]):
+                            contacts[n, 0], contacts[n, 1] = i - lo, j - lo
+                            n += 1
+            else:
+                n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts),
+                        contacts.shape[0])
             for m in range(n):
                 i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
                 new = True

@@ -11,7 +11,7 @@ from numba import njit
 from scenariosim.sim.config import JIT
 from scenariosim.sim.criteria import CRITERIA, MIN_PET, init_criteria, post_encroachment_time, update_criteria
 from scenariosim.sim.engine import run_variant, scratch
-from scenariosim.world.state import Clock, Events, Program, World
+from scenariosim.world.state import Clock, Program, World
 
 __all__ = ["CRITERIA", "rollout", "simulate", "stack", "step", "variant"]
 
@@ -154,5 +154,7 @@ def variant(world: World, k: int) -> World:
         vehicles=take(world.vehicles), drive=drive._replace(order=drive.order - k * n),
         behaviour=behaviour._replace(step=np.where(behaviour.step >= 0, behaviour.step - s0, -1)),
         program=program, clock=Clock(*[np.array(f[k:k + 1]) for f in world.clock]),
-        events=Events(*[np.array(f[k:k + 1]) for f in world.events]))
+        events=world.events._replace(rows=world.events.rows[k:k + 1].copy(), count=world.events.count[k:k + 1].copy(),
+                                     touching=np.where(world.events.touching[k:k + 1] >= 0,
+                                                       world.events.touching[k:k + 1] - k * n, -1)))
 

@@ -48,7 +48,7 @@ CORNERING_PER_KG = 55.0
 FRICTION_DRY, FRICTION_WET, FRICTION_SNOW = 0.9, 0.5, 0.3
 MAX_EVENTS = 256            # events kept per variant (more are counted)
 MAX_CONTACTS = 256          # pairs of agents in contact tracked at once
-TURN_ANGLE = math.radians(30.0)     # a connector that turns more than this is a left or right turn
+TURN_ANGLE = math.radians(45.0)     # a connector that turns more than this is a left or right turn (as in junctions)
 
 #: body colours (linear RGB) drawn in turn per actor; deterministic by agent index
 PALETTE = np.array([
@@ -217,7 +217,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
             except (KeyError, StopIteration, ValueError) as e:
                 raise ScenarioValidationError(f"actor '{actor.name}': cannot place it on the {actor.area} of road "
                                               f"'{actor.road}' ({e or 'there is none'})", field=f"actors[{i}].at") from None
-            mode[i] = WALKING
+            mode[i] = STATIC if actor.kind in STATIC_KINDS else WALKING
             path[i] = paths.add(walk)
             if len(walk) > 1:                            # face along the path
                 heading[i] = math.atan2(walk[1, 1] - walk[0, 1], walk[1, 0] - walk[0, 0])

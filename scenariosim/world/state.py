@@ -71,7 +71,7 @@ class Drive(NamedTuple):
     yaw_rate: np.ndarray     # [rad/s] (dynamic model)
     mass: np.ndarray         # [kg]
     yaw_inertia: np.ndarray  # [kg m²]
-    cornering: np.ndarray    # [N/rad] cornering stiffness per axle (front = rear)
+    cornering: np.ndarray    # [N/rad] front-axle cornering stiffness (the rear's is kernels.REAR_STIFFNESS times it)
     odometer: np.ndarray     # [m] distance travelled since the start
     path: np.ndarray         # int64 index into PathTable of the path walked or driven; −1 none
     path_s: np.ndarray       # [m] progress along that path
