@@ -403,3 +403,28 @@ scenario follow:
     # the IDM equilibrium behind a leader at 20 m/s: (s0 + v·T) / sqrt(1 − (v/v0)^4) with T the kept gap
     assert gap == pytest.approx((v.min_gap[1] + 20.0 * 1.2) / math.sqrt(1.0 - (20.0 / 30.0) ** 4), rel=1e-3)
     assert v.speed[1] == pytest.approx(20.0, abs=1e-3)
+
+
+def test_an_actor_can_drive_the_dynamic_model_and_keep_its_lane_on_a_curve():
+    """0.37 g in a 250 m curve at 30 m/s: the tyres slip (lateral speed), the driver holds the lane."""
+    text = """
+scenario curve:
+    duration: 20 s
+    road main = highway(length: 1 km, lanes: 2, curve_radius: 250 m, curve_angle: 60 deg)
+    actor fast: car
+        at: lane(main, 1), s 50 m
+        speed: 30 m/s
+        dynamics: dynamic
+        behavior: follow_lane
+"""
+    world, _, spec = world_of(text)
+    assert spec.actors[0].dynamics == "dynamic" and world.drive.dynamic[0] == 1
+    vy, d = [], []
+    for _ in range(200):
+        step(world, DT)
+        vy.append(world.drive.vy[0])
+        d.append(world.drive.d[0])
+    assert np.abs(vy).max() > 0.01                        # it really slid sideways: the dynamic model ran
+    assert np.abs(d).max() < 1.75                         # and pure pursuit kept its centre in its lane
+    assert abs(d[-1]) < 0.05                              # back on the centre line after the curve
+    assert not len(events(world, "off_road"))

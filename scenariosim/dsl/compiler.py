@@ -22,7 +22,7 @@ from scenariosim.errors import (ScenarioErrors, ScenarioSimError, ScenarioValida
 from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Const, EnvironmentSpec, Expr,
                               Param, ParamRef, ScenarioSpec, SunSpec, locate, validate)
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
-from scenariosim.spec.scenario import OutputSpec, Requirement
+from scenariosim.spec.scenario import DYNAMICS, OutputSpec, Requirement
 from scenariosim.spec.sun import sun_position
 from scenariosim.spec.values import Attr, LaneOffset, Neg
 from scenariosim.units import DIMENSIONLESS, DIMENSIONS
@@ -323,7 +323,8 @@ class ScenarioCompiler(BehaviorCompiler):
             self.fail(behavior[1], "behavior is given twice")
         self.actors[str(name)] = kind_value        # visible to its own size attributes and to later actors
         self.current = str(name)
-        handlers = {"at": self.at, "speed": self.measured("speed"), "color": self.color, "size": self.box_size}
+        handlers = {"at": self.at, "speed": self.measured("speed"), "color": self.color, "size": self.box_size,
+                    "dynamics": self.dynamics}
         earlier = [a for a in self.actors if a != name]
         with self.scope(self.roads, earlier, own=str(name)):
             values = self.fields([f for f in fields if f.data != "behavior"], handlers, prefix, name,
@@ -336,6 +337,9 @@ class ScenarioCompiler(BehaviorCompiler):
 
     def color(self, field: Tree, prefix: str) -> str | Expr:
         return self.name_value(self.one(field), COLORS, "colour")
+
+    def dynamics(self, field: Tree, prefix: str) -> str | Expr:
+        return self.name_value(self.one(field), DYNAMICS, "vehicle model")
 
     def box_size(self, field: Tree, prefix: str) -> tuple[Value, Value, Value]:
         node = self.one(field)

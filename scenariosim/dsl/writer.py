@@ -105,6 +105,8 @@ def _actor(actor: ActorSpec) -> list[str]:
               f"speed: {_quantity(actor.speed, 'speed')}"]
     if actor.color is not None:
         fields.append(f"color: {_name(actor.color)}")
+    if actor.dynamics != "kinematic":
+        fields.append(f"dynamics: {_name(actor.dynamics)}")
     if actor.size is not None:
         fields.append(f"size: {_tuple(actor.size, 'length')}")
     if actor.behavior:

@@ -25,7 +25,7 @@ from scenariosim.sim.collisions import boxes_overlap, find_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
-    DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
+    DYNAMIC_MIN_SPEED, G, REAR_STIFFNESS, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
@@ -555,6 +555,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     kappa = wk / wb[i]
                     steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk / 3.0)
                     if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
+                        # steer for the curvature through the understeer gradient: δ = (L + K·v²)·κ
+                        k_us = 0.5 * mass[i] * (1.0 - 1.0 / REAR_STIFFNESS) / corner[i]
+                        lim = math.tan(max_steer[i])
+                        steer[i] = math.atan(min(lim, max(-lim, (wb[i] + k_us * v * v) * kappa)))
                         x1, y1, h1, v1, vy, r = dynamic_bicycle_advance(x[i], y[i], h, v, vy_a[i], yaw_a[i], a,
                                                                         steer[i], wb[i], mass[i],
                                                                         inertia[i], corner[i], mu, dt)

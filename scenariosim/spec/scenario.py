@@ -21,6 +21,8 @@ from scenariosim.spec.values import Param
 
 #: where an actor may stand
 AREAS = ("lane", "sidewalk", "crosswalk")
+#: vehicle models: kinematic bicycle, or the dynamic single-track model with linear tyres (docs/simulation.md)
+DYNAMICS = ("kinematic", "dynamic")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +65,7 @@ class ActorSpec:
     d: Any = 0.0                   # [m]
     speed: Any = 0.0               # [m/s] initial speed; also the desired speed
     color: Any = None              # a key of catalogue.COLORS; None = palette by actor index
+    dynamics: Any = "kinematic"    # one of DYNAMICS: the vehicle model the simulation moves it with
     behavior: tuple[BehaviorStep, ...] = ()
 
 

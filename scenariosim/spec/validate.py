@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from scenariosim.errors import ScenarioValidationError, SourceLocation, unknown
 from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Signal
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
-from scenariosim.spec.scenario import AREAS, ScenarioSpec
+from scenariosim.spec.scenario import AREAS, DYNAMICS, ScenarioSpec
 from scenariosim.spec.values import Choice, Expr
 
 
@@ -133,6 +133,7 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
     _names(actor.kind, ACTOR_KINDS, f"{where}.kind", "actor kind")
     if actor.color is not None:
         _names(actor.color, COLORS, f"{where}.color", "colour")
+    _names(actor.dynamics, DYNAMICS, f"{where}.dynamics", "vehicle model")
     road = roads.get(actor.road)
     if road is None:
         _fail(f"{where}.road", unknown("road", actor.road, roads))
