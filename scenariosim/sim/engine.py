@@ -233,6 +233,7 @@ class Scratch(NamedTuple):
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
+    radius: np.ndarray       # (N,) float64 [m] circumradius of each box
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
@@ -249,7 +250,7 @@ def scratch(w) -> Scratch:
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
                    accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
-                   walk_x=np.empty(n), walk_y=np.empty(n),
+                   radius=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
@@ -268,7 +269,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
-    wx, wy = sc.walk_x, sc.walk_y
+    wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     touching = w.events.touching[vi]
     record_crit, record_traj = crit.shape[0] > 0, rec_x.shape[0] > 0
@@ -639,10 +640,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if hi - lo <= SMALL_WORLD:                 # all pairs, nothing allocated
                 n = 0
                 for i in range(lo, hi):
-                    ri = length[i] * length[i] + width[i] * width[i]
+                    radius[i - lo] = 0.5 * math.sqrt(length[i] * length[i] + width[i] * width[i])
+                for i in range(lo, hi):
                     for j in range(i + 1, hi):
                         dx, dy = x[j] - x[i], y[j] - y[i]
-                        reach = 0.5 * (math.sqrt(ri) + math.sqrt(length[j] * length[j] + width[j] * width[j]))
+                        reach = radius[i - lo] + radius[j - lo]
                         if dx * dx + dy * dy < reach * reach and n < contacts.shape[0] and boxes_overlap(
                                 x[i], y[i], hd[i], length[i], width[i], x[j], y[j], hd[j], length[j], width[j]):
                             contacts[n, 0], contacts[n, 1] = i - lo, j - lo
