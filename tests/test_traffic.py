@@ -158,7 +158,7 @@ def test_pedestrian_crossing_reaches_each_lane_on_time():
         step(world, DT)
         if reached is None and v.y[0] >= lane_y:
             reached = k * DT
-    start = 1.0 + DT                                    # 10 × 0.1 s sums to just under 1 s: one step later
+    start = 1.0                                         # the step that begins at t = 1 s starts the walk
     assert reached == pytest.approx(start + (lane_y - y0) / 1.5, abs=DT + 1e-9)
     assert world.drive.phase[0] != 0.0                  # the walk cycle advances
 
@@ -297,16 +297,19 @@ scenario light:
     assert phase < jn.green[group] + jn.yellow[group] + DT
 
 
-def test_left_turn_waits_for_oncoming_traffic():
-    text = """
+@pytest.mark.parametrize("turner_s, turner_speed", [(55.0, 8.0), (70.0, 0.0)])
+def test_left_turn_waits_for_oncoming_traffic(turner_s, turner_speed):
+    """Moving, or standing at its line (its earliest arrival then comes from accelerating, not from its
+    present speed), the turner lets the oncoming car pass first and never touches it."""
+    text = f"""
 scenario turn:
     duration: 20 s
     timestep: 0.1 s
     road x = intersection(arm_length: 80 m, lanes: 1, lane_width: 3.5 m, traffic_lights: 0)
     actor turner: car
-        at: lane(x, 1, arm: south), s 55 m
-        speed: 8 m/s
-        behavior: turn(direction: left)
+        at: lane(x, 1, arm: south), s {turner_s} m
+        speed: {turner_speed} m/s
+        behavior: turn(direction: left, speed: 8 m/s)
     actor oncoming: car
         at: lane(x, 1, arm: north), s 30 m
         speed: 12 m/s
@@ -327,6 +330,10 @@ def test_runs_are_bit_identical_and_a_batch_equals_its_variants_run_alone():
         at: lane(main, 1), s uniform(200 m, 400 m)
         speed: uniform(20 m/s, 24 m/s)
         behavior: drive
+    actor tail: car
+        at: lane(main, 2), s 150 m
+        speed: 30 m/s
+        behavior: keep_time_gap(to: ego, gap: uniform(1 s, 2 s))
 """
     worlds = [world_of(text, seed)[0] for seed in range(4)]
     batch = stack(worlds)
@@ -339,9 +346,24 @@ def test_runs_are_bit_identical_and_a_batch_equals_its_variants_run_alone():
         again = world_of(text, k)[0]
         _, t2 = rollout(again, DT, 150, ego=0, record=True)
         assert t2.tobytes() == t1.tobytes()
-        back = variant(batch, k)
-        assert back.vehicles.x.tobytes() == alone.vehicles.x.tobytes()
     assert len({traj[k].tobytes() for k in range(4)}) == 4      # the variants really differ
+    # a variant taken out of a stepped batch goes on exactly as it would have inside it
+    out = variant(batch, 2)
+    simulate(out, DT, 50)
+    simulate(batch, DT, 50)
+    n = len(out.vehicles.x)
+    assert out.vehicles.x.tobytes() == batch.vehicles.x[2 * n:3 * n].tobytes()
+    assert out.events.count[0] == batch.events.count[2]
+
+
+def test_a_batch_of_walkers_keeps_each_variant_its_own_paths():
+    text = CROSSING.replace("s 100 m", "s uniform(60 m, 140 m)")
+    worlds = [world_of(text, seed)[0] for seed in range(3)]
+    batch = stack(worlds)
+    _, traj = rollout(batch, DT, 60, record=True)
+    for k in range(3):
+        _, alone = rollout(world_of(text, k)[0], DT, 60, record=True)
+        assert alone[0].tobytes() == traj[k].tobytes()
 
 
 def test_stack_refuses_worlds_of_different_scenarios():

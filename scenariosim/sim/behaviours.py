@@ -139,6 +139,7 @@ def begin_lane_change(w, i, target, duration, profile):
     k, s, d = project(lanes.points, lanes.cum_s, lanes.start, target, hint, veh.x[i], veh.y[i])
     veh.lane[i], veh.s[i], dr.seg[i], dr.d[i] = target, s, k, d
     dr.lc_t[i], dr.lc_duration[i], dr.lc_d0[i], dr.lc_profile[i] = 0.0, duration, d, profile
+    dr.vy[i], dr.yaw_rate[i] = 0.0, 0.0                # the dynamic model restarts from the lane after the change
     dr.d_ref[i] = 0.0
 
 
@@ -200,8 +201,10 @@ def start_step(w, i, k, t, offset):
         bh.target_speed[i] = target
         if target != veh.speed[i] and rate > 0.0:
             bh.accel_cmd[i] = rate if target > veh.speed[i] else -rate
+        else:
+            veh.v0[i] = target                 # already there (or no rate): done at once
     elif op == KEEP_TIME_GAP:
-        bh.follow[i] = p.iarg[k, 0] + offset
+        bh.follow[i] = p.iarg[k, 0]           # within the variant, like every stored agent number
         veh.time_gap[i] = arg[0]
         bh.free[i] = 0
     elif op == STOP_AT:

@@ -40,7 +40,7 @@ EVENT_KINDS = ("collision", "off_road", "end_of_road")
 WALKER_LOOKOUT = 60.0       # [m] how far ahead drivers watch for walkers in their path
 WALKER_CLEARANCE = 0.5      # [m] room drivers leave a walker
 YIELD_HORIZON = 50.0        # [m] drivers consider conflicts this close to their stop line
-CLEARANCE_TIME = 2.0        # [s] a priority agent arriving this long before the yielding one is gone by then
+CLEARANCE_TIME = 1.0        # [s] margin after a priority agent has cleared the conflict point
 CRITICAL_GAP = 4.0          # [s] gap acceptance at a conflict (a typical critical gap for turning; HCM 2010 ch. 19)
 MAX_CONTACTS = 256
 SMALL_WORLD = 64            # agents per variant up to which collisions are found by testing all pairs
@@ -69,15 +69,23 @@ def lane_length(lanes, lane):
 @njit(**NESTED)
 def _must_yield(w, i, lane, nxt, lo, hi):
     """Must agent i (on ``lane``, entering ``nxt`` at the lane's end) wait at its stop line for traffic with
-    priority at a conflict of ``nxt``? Yes if a priority agent reaches the conflict point within
-    CRITICAL_GAP of agent i's own arrival, or is on it now."""
+    priority at a conflict of ``nxt``? Yes if a priority agent is on the conflict point now, or reaches it
+    before agent i's earliest arrival (at full acceleration up to v0) + CRITICAL_GAP and has not cleared
+    it (its length and agent i's width, at its speed) CLEARANCE_TIME before that arrival."""
     veh, lanes, jn = w.vehicles, w.lanes, w.junctions
     if nxt < 0 or nxt + 1 >= jn.first.shape[0]:
         return False
     to_line = lane_length(lanes, lane) - veh.s[i]
+    v, a, v0 = veh.speed[i], max(veh.max_accel[i], 0.1), max(veh.v0[i], 0.1)
     for k in range(jn.first[nxt], jn.first[nxt + 1]):
         b, s_b = jn.lane_b[k], jn.s_b[k]
-        t_me = (to_line + jn.s_a[k]) / max(veh.speed[i], 1.0)
+        dist_me = to_line + jn.s_a[k]                 # earliest arrival: full acceleration up to v0
+        t_full = max(0.0, (v0 - v) / a)
+        d_full = 0.5 * (v + v0) * t_full
+        if dist_me <= d_full:
+            t_me = (math.sqrt(v * v + 2.0 * a * dist_me) - v) / a
+        else:
+            t_me = t_full + (dist_me - d_full) / v0
         for j in range(lo, hi):
             if j == i or w.drive.mode[j] != ON_LANE:
                 continue                       # parked and walking agents are obstacles, not traffic to yield to
@@ -93,7 +101,8 @@ def _must_yield(w, i, lane, nxt, lo, hi):
             if dist <= veh.length[j]:
                 return True                    # on the conflict point now
             t_j = dist / max(veh.speed[j], 0.1)
-            if t_me - CLEARANCE_TIME < t_j < t_me + CRITICAL_GAP:
+            t_clear = t_j + (veh.length[j] + veh.width[i]) / max(veh.speed[j], 0.1)
+            if t_clear + CLEARANCE_TIME > t_me and t_j < t_me + CRITICAL_GAP:
                 return True
     return False
 
@@ -143,7 +152,10 @@ def follow_accel(w, i, j):
     """keep_time_gap: IDM acceleration [m/s²] of agent i behind agent j, measured along i's heading."""
     veh = w.vehicles
     c, s = math.cos(veh.heading[i]), math.sin(veh.heading[i])
-    gap = (veh.x[j] - veh.x[i]) * c + (veh.y[j] - veh.y[i]) * s - 0.5 * (veh.length[i] + veh.length[j])
+    along = (veh.x[j] - veh.x[i]) * c + (veh.y[j] - veh.y[i]) * s
+    if along <= 0.0:
+        return math.inf                               # the agent to follow is behind: nothing to keep a gap to
+    gap = along - 0.5 * (veh.length[i] + veh.length[j])
     v = veh.speed[i]
     return idm_acceleration(v, veh.v0[i], gap, v - veh.speed[j] * math.cos(veh.heading[j] - veh.heading[i]),
                             veh.time_gap[i], veh.min_gap[i], veh.max_accel[i], veh.comfort_decel[i])
@@ -221,6 +233,8 @@ def next_lane(w, vi, i, t):
             dr.route[i] = STRAIGHT                  # the turn is done; straight on at the next junction
         k, s, d = project(lanes.points, lanes.cum_s, lanes.start, nxt, lanes.start[nxt], veh.x[i], veh.y[i])
         veh.lane[i], dr.seg[i], veh.s[i], dr.d[i] = nxt, k, s, d
+        dr.lc_from[i] = -1                          # the lane it left is behind it now
+        w.behaviour.stop_s[i] -= length             # a stop_at target stays where it was (nan stays nan)
 
 
 class Scratch(NamedTuple):
@@ -231,6 +245,7 @@ class Scratch(NamedTuple):
     shadow: np.ndarray       # (N_total,) int64 a lane changer still partly ahead in the agent's lane
     ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
+    follow_a: np.ndarray     # (N_total,) float64 [m/s²] the car-following part alone (what MOBIL weighs)
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
     radius: np.ndarray       # (N,) float64 [m] circumradius of each box
@@ -249,7 +264,7 @@ def scratch(w) -> Scratch:
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
-                   accel=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
+                   accel=np.zeros(total), follow_a=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
@@ -269,6 +284,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
+    follow_a, holds = sc.follow_a, sc.ints
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     touching = w.events.touching[vi]
@@ -292,28 +308,33 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         t = clk.t[vi]
         if clk.tick[vi] == 0:
             start_programs(w, lo, hi, t)
-        for i in range(lo, hi):                            # 1. behaviours: end steps, start the next
+        for i in range(lo, hi):                            # 1. behaviours: which steps end (all judged first) …
+            holds[i] = 0
             k = bstep[i]
             if k < 0:
                 continue
             op = pop[k]
             done = (op == CHANGE_LANE and lc_dur[i] == 0.0) or (op == CHANGE_SPEED and math.isnan(cmds[i])) or \
-                (op == STOP_AT and sp[i] == 0.0 and s[i] >= stop_s[i] - 0.5) or ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
-            last = pfirst[i + 1] - 1
-            if (done and k < last) or (cond_first[k] < cond_first[k + 1] and condition_holds(
+                (op == STOP_AT and sp[i] == 0.0 and s[i] >= stop_s[i] - 0.5) or \
+                ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
+            if (done and k < pfirst[i + 1] - 1) or (cond_first[k] < cond_first[k + 1] and condition_holds(
                     x, y, hd, sp, acc_out, s, lane, length, d, odo, bh.t0, bh.odo0, cond_first, prog.code, prog.cval,
                     prog.ca, prog.cb, i, k, t, lo, stack)):
-                if k < last:
-                    start_step(w, i, k + 1, t, lo)
-                else:
+                holds[i] = 1
+        for i in range(lo, hi):                            # … then the next ones start
+            if holds[i] == 1:
+                if bstep[i] < pfirst[i + 1] - 1:
+                    start_step(w, i, bstep[i] + 1, t, lo)
+                else:                                      # the last step ended by its until: its commands too
                     bstep[i] = -1
+                    cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
         sort_by_lane(order, lane, s, lo, hi)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         states = sc.states
         signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
-        n_walkers = 0
+        n_walkers = 0                                  # off the lanes: walkers, and what stands there
         for i in range(lo, hi):
-            if mode[i] == WALKING:
+            if mode[i] == WALKING or (mode[i] == STATIC and lane[i] < 0):
                 walkers[n_walkers] = i
                 n_walkers += 1
         any_mobil = False
@@ -360,25 +381,25 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             i = order[p]
             m = mode[i]
             if m == ON_PATH:
-                accel[i] = cmds[i] if not math.isnan(cmds[i]) else \
+                accel[i] = follow_a[i] = cmds[i] if not math.isnan(cmds[i]) else \
                     idm_acceleration(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
                 continue
             if m != ON_LANE or lane[i] < 0:
-                accel[i] = 0.0
+                accel[i] = follow_a[i] = 0.0
                 continue
             any_mobil = any_mobil or mobil_a[i] == 1
             if not math.isnan(cmds[i]):
-                accel[i] = max(-g_mu, cmds[i])
+                accel[i] = follow_a[i] = max(-g_mu, cmds[i])
                 continue
             if free[i] == 1:
-                accel[i] = 0.0
+                accel[i] = follow_a[i] = 0.0
                 continue
             L = lane[i]
             v = sp[i]
             a = math.inf
             nxt = nxt_tab[L, route[i]]
             if follow[i] >= 0:
-                a = follow_accel(w, i, follow[i])
+                a = follow_accel(w, i, follow[i] + lo)
             else:
                 j = -1
                 gap_base = 0.0
@@ -402,6 +423,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             c, sn = math.cos(hd[i]), math.sin(hd[i])
                             gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
                             a = min(a, idm_acceleration(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i]))
+            follow_a[i] = a if not math.isinf(a) else \
+                idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
             to_line = stop_line[L] - s[i] - 0.5 * length[i]
             if 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]) and \
                     (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])):
@@ -452,12 +475,14 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             continue
                         dv = sp[i] - sp[lead]
                     a_new = idm_acceleration(sp[i], v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i])
+                    if a_new < -MOBIL_SAFE_DECEL:
+                        continue                            # nor may the changer itself need to brake harder
                     most = 0.0                              # the followers gain at most up to their max_accel
                     if fol >= 0:
-                        most += amax[fol] - accel[fol]
+                        most += amax[fol] - follow_a[fol]
                     if p > begin[L]:
-                        most += amax[order[p - 1]] - accel[order[p - 1]]
-                    if a_new - accel[i] + bias + politeness[i] * most <= MOBIL_THRESHOLD:
+                        most += amax[order[p - 1]] - follow_a[order[p - 1]]
+                    if a_new - follow_a[i] + bias + politeness[i] * most <= MOBIL_THRESHOLD:
                         continue                            # no gain worth it even if the followers gained fully
                     a_fol_new = a_fol_old = 0.0
                     if fol >= 0:
@@ -468,17 +493,17 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                                                      amax[fol], bc[fol])
                         if a_fol_new < -MOBIL_SAFE_DECEL:
                             continue                        # the safety criterion
-                        a_fol_old = accel[fol]
+                        a_fol_old = follow_a[fol]
                     a_old_new = a_old_old = 0.0
                     if p > begin[L]:
                         o = order[p - 1]
-                        a_old_old = accel[o]
+                        a_old_old = follow_a[o]
                         gap, dv = math.inf, 0.0
                         if p + 1 < begin[L + 1]:
                             nb = order[p + 1]
                             gap, dv = s[nb] - s[o] - 0.5 * (length[o] + length[nb]), sp[o] - sp[nb]
                         a_old_new = idm_acceleration(sp[o], v0[o], gap, dv, tg[o], s0[o], amax[o], bc[o])
-                    if mobil_incentive(a_new, accel[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
+                    if mobil_incentive(a_new, follow_a[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
                                        politeness[i], bias) <= MOBIL_THRESHOLD:
                         continue
                     clear = True                            # not into the space an agent still leaving T takes
@@ -501,7 +526,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 walk_idx[n_walkers] = i - lo
                 n_walkers += 1
         # 5. motion
-        t1 = t + dt
+        t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
         for i in range(lo, hi):
             m = mode[i]
             a = accel[i]
@@ -656,7 +681,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
                 new = True
                 for q in range(touching.shape[0]):
-                    if touching[q, 0] == i and touching[q, 1] == j:
+                    if touching[q, 0] == i - lo and touching[q, 1] == j - lo:
                         new = False
                         break
                 if new:
@@ -665,7 +690,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     record(w, vi, COLLISION, t1, i, j, rel)
             touching[:] = -1
             for m in range(min(n, touching.shape[0])):
-                touching[m, 0], touching[m, 1] = contacts[m, 0] + lo, contacts[m, 1] + lo
+                touching[m, 0], touching[m, 1] = contacts[m, 0], contacts[m, 1]     # within the variant
         if record_crit:
             update_criteria(crit, t1, ego, x[lo:hi], y[lo:hi], hd[lo:hi], sp[lo:hi], length[lo:hi], width[lo:hi],
                             active)

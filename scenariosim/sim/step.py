@@ -11,7 +11,8 @@ from numba import njit
 from scenariosim.sim.config import JIT
 from scenariosim.sim.criteria import CRITERIA, MIN_PET, init_criteria, post_encroachment_time, update_criteria
 from scenariosim.sim.engine import run_variant, scratch
-from scenariosim.world.state import Clock, Program, World
+from scenariosim.world.opcodes import FOLLOW_PATH, WALK_ACROSS
+from scenariosim.world.state import Clock, Events, PathTable, Program, World
 
 __all__ = ["CRITERIA", "rollout", "simulate", "stack", "step", "variant"]
 
@@ -53,7 +54,7 @@ def _simulate(w, dt, steps, collide, sc):
 
 
 @njit(**JIT)
-def _rollout(w, dt, steps, ego, collide, crit, traj, sc):
+def _rollout(w, dt, steps, ego, collide, pet, crit, traj, sc):
     """Run every variant ``steps`` steps, folding the ego's criteria in after each; traj (V, steps + 1, N, 4)
     receives x, y, heading, speed of every agent from the initial state on (empty: not kept)."""
     nv = w.clock.t.shape[0]
@@ -69,7 +70,8 @@ def _rollout(w, dt, steps, ego, collide, crit, traj, sc):
         update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], sc.active[:n])
         tx[0], ty[0], th[0], tv[0] = x, y, h, v
         run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, c, tx, ty, th, tv)
-        c[MIN_PET] = post_encroachment_time(tx, ty, th, tv, veh.length[lo:hi], veh.width[lo:hi], ego, dt)
+        if pet:
+            c[MIN_PET] = post_encroachment_time(tx, ty, th, tv, veh.length[lo:hi], veh.width[lo:hi], ego, dt)
         if traj.shape[0] > 0:
             traj[vi, :, :, 0], traj[vi, :, :, 1], traj[vi, :, :, 2], traj[vi, :, :, 3] = tx, ty, th, tv
 
@@ -87,9 +89,10 @@ def simulate(world: World, dt: float, steps: int, *, collide: bool = True) -> Wo
 
 
 def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool = True,
-            record: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+            record: bool = False, pet: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Run every variant ``steps`` steps in one kernel call, in place; returns the ego's criteria per variant
-    (V, len(CRITERIA)) float64 (see docs/criteria.md) and, with ``record``, the trajectories
+    (V, len(CRITERIA)) float64 (see docs/criteria.md; min_pet is inf without ``pet``, which costs O(T²) per
+    agent pair) and, with ``record``, the trajectories
     (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on."""
     _check(world)
     nv = variants(world)
@@ -98,30 +101,40 @@ def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool 
         raise ValueError(f"ego index {ego} is not an agent (0 … {n - 1})")
     crit = np.empty((nv, len(CRITERIA)))
     traj = np.empty((nv, steps + 1, n, 4) if record else (0, 0, 0, 4))
-    _rollout(world, float(dt), int(steps), int(ego), bool(collide), crit, traj, scratch(world))
+    _rollout(world, float(dt), int(steps), int(ego), bool(collide), bool(pet), crit, traj, scratch(world))
     return crit, (traj if record else None)
 
 
 def stack(worlds: list[World]) -> World:
-    """One batch World from worlds of one scenario (same actors, roads and paths; any parameters)."""
+    """One batch World from worlds of one scenario (same actors and roads; any parameters). Each variant keeps
+    its own walk and drive paths (they are laid end to end in one path table)."""
     first = worlds[0]
     n = len(first.vehicles.x)
     for w in worlds[1:]:
         if len(w.vehicles.x) != n or len(w.lanes.points) != len(first.lanes.points) or \
-                not np.array_equal(w.lanes.points, first.lanes.points) or \
-                not np.array_equal(w.paths.points, first.paths.points):
-            raise ValueError("a batch needs variants of one scenario: same actors, roads and paths")
+                not np.array_equal(w.lanes.points, first.lanes.points):
+            raise ValueError("a batch needs variants of one scenario: same actors and roads")
     cat = lambda recs: type(recs[0])(*[np.concatenate(f) for f in zip(*recs)])     # noqa: E731
     vehicles = cat([w.vehicles for w in worlds])
+    path_base = np.cumsum([0] + [len(w.paths.start) - 1 for w in worlds])
+    point_base = np.cumsum([0] + [len(w.paths.points) for w in worlds])
+    paths = PathTable(points=np.concatenate([w.paths.points for w in worlds]).reshape(-1, 2),
+                      cum_s=np.concatenate([w.paths.cum_s for w in worlds]),
+                      start=np.concatenate([w.paths.start[:-1] + point_base[k] for k, w in enumerate(worlds)]
+                                           + [[point_base[-1]]]).astype(np.int64))
     drive = cat([w.drive for w in worlds])
-    drive = drive._replace(order=np.concatenate([w.drive.order + k * n for k, w in enumerate(worlds)]))
+    drive = drive._replace(order=np.concatenate([w.drive.order + k * n for k, w in enumerate(worlds)]),
+                           path=np.concatenate([np.where(w.drive.path >= 0, w.drive.path + path_base[k], -1)
+                                                for k, w in enumerate(worlds)]))
+    uses_path = lambda p: np.isin(p.op, (FOLLOW_PATH, WALK_ACROSS))[:, None] & (np.arange(2) == 0)   # noqa: E731
     steps = np.cumsum([0] + [len(w.program.op) for w in worlds])
     progs = [w.program for w in worlds]
     conds = np.cumsum([0] + [len(p.code) for p in progs])
     program = Program(
         first=np.concatenate([p.first[:-1] + steps[k] for k, p in enumerate(progs)] + [[steps[-1]]]).astype(np.int64),
         op=np.concatenate([p.op for p in progs]), arg=np.concatenate([p.arg for p in progs]),
-        iarg=np.concatenate([p.iarg for p in progs]), ctrl=np.concatenate([p.ctrl for p in progs]),
+        iarg=np.concatenate([np.where(uses_path(p), p.iarg + path_base[k], p.iarg) for k, p in enumerate(progs)]),
+        ctrl=np.concatenate([p.ctrl for p in progs]),
         carg=np.concatenate([p.carg for p in progs]),
         cond_first=np.concatenate([p.cond_first[:-1] + conds[k] for k, p in enumerate(progs)] + [[conds[-1]]]).astype(np.int64),
         code=np.concatenate([p.code for p in progs]), cval=np.concatenate([p.cval for p in progs]),
@@ -132,7 +145,7 @@ def stack(worlds: list[World]) -> World:
     clock = cat([w.clock for w in worlds])
     events = cat([w.events for w in worlds])
     return first._replace(vehicles=vehicles, drive=drive, behaviour=behaviour, program=program, clock=clock,
-                          events=events)
+                          events=events, paths=paths)
 
 
 def variant(world: World, k: int) -> World:
@@ -154,7 +167,5 @@ def variant(world: World, k: int) -> World:
         vehicles=take(world.vehicles), drive=drive._replace(order=drive.order - k * n),
         behaviour=behaviour._replace(step=np.where(behaviour.step >= 0, behaviour.step - s0, -1)),
         program=program, clock=Clock(*[np.array(f[k:k + 1]) for f in world.clock]),
-        events=world.events._replace(rows=world.events.rows[k:k + 1].copy(), count=world.events.count[k:k + 1].copy(),
-                                     touching=np.where(world.events.touching[k:k + 1] >= 0,
-                                                       world.events.touching[k:k + 1] - k * n, -1)))
+        events=Events(*[np.array(f[k:k + 1]) for f in world.events]))
 
