@@ -1,16 +1,19 @@
-"""One simulation step of one variant (@njit): behaviours, car following, lane changes, motion, events.
+"""Running one variant of a World (@njit): behaviours, car following, lane changes, motion, events.
 
-Order within a step (every agent sees the state at the start of the step):
-1. behaviours: steps whose ``until`` holds end, the next begin;
-2. agents are re-sorted by (lane, s) and each finds its leader;
-3. longitudinal acceleration: IDM against the leader (or the first agent on the next lane of its route),
-   stop lines at red and yellow signals, conflicts it must yield at, walkers in its path, stop_at targets;
-   a prescribed change_speed acceleration overrides; braking is limited to μ·g;
+Each step of ``run_variant``, in order:
+1. behaviours: every agent's ``until`` is judged on the same state, then the next steps start;
+2. agents are re-sorted by (lane, s); signal states for the time t;
+3. longitudinal acceleration: IDM against the leader (or the last agent on the next lane of its route)
+   and lane changers beside, stop lines at red and yellow signals, conflicts it must yield at, walkers in
+   its path, stop_at targets; a prescribed change_speed acceleration overrides; braking ≥ −μ·g;
 4. MOBIL lane changes (left on even steps, right on odd ones, so that no two agents take one gap from
    both sides);
 5. motion: lane keepers steer by pure pursuit (kinematic or dynamic bicycle); lane changers follow their
-   lateral profile in the target lane's frame; path followers pursue their path; walkers walk;
-6. lanes ending: agents move on to the successor of their route; events are recorded.
+   lateral profile in the target lane's frame; path followers pursue their path; lanes ending hand agents
+   to their route's successor; off-road and end-of-road events; the clock advances;
+6. walkers walk (social force), seeing the vehicles where step 5 left them;
+7. collisions are recorded; the ego's criteria and the trajectories are kept when asked for.
+Steps 2–4 read the state that step 1 left.
 """
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from scenariosim.sim.collisions import boxes_overlap, find_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
-    DYNAMIC_MIN_SPEED, G, REAR_STIFFNESS, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
+    DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
+    REAR_STIFFNESS,
     arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
@@ -264,7 +268,8 @@ def scratch(w) -> Scratch:
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
-                   accel=np.zeros(total), follow_a=np.zeros(total), walkers=np.empty(n, dtype=np.int64), walk_idx=np.empty(n, dtype=np.int64),
+                   accel=np.zeros(total), follow_a=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
+                   walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),

@@ -251,7 +251,8 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     mass = dyn[:, 6].copy()
     drive = Drive(
         mode=mode, seg=seg, d=d_lane, d_ref=d_lane.copy(), lc_t=f.copy(), lc_duration=f.copy(), lc_d0=f.copy(),
-        lc_profile=np.zeros(n, dtype=np.int64), lc_from=np.full(n, -1, dtype=np.int64), mobil=np.zeros(n, dtype=np.int64), politeness=np.full(n, POLITENESS),
+        lc_profile=np.zeros(n, dtype=np.int64), lc_from=np.full(n, -1, dtype=np.int64),
+        mobil=np.zeros(n, dtype=np.int64), politeness=np.full(n, POLITENESS),
         route=np.full(n, STRAIGHT, dtype=np.int64),
         dynamic=np.array([a.dynamics == "dynamic" for a in spec.actors], dtype=np.int64), vy=f.copy(),
         yaw_rate=f.copy(), mass=mass, yaw_inertia=mass * (length ** 2 + width ** 2) / 12.0,
