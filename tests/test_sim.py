@@ -13,20 +13,6 @@ from scenariosim.sim import kernels, simulate, step
 RNG = np.random.default_rng(12345)
 
 
-def test_find_leaders_matches_twin_on_near_ties():
-    lane = np.array([3, 3, 0], dtype=np.int64)
-    s = np.array([1000.0000000000002, 1000.0, 0.0])
-    np.testing.assert_array_equal(kernels.find_leaders(lane, s), naive.find_leaders(lane, s))
-
-
-@pytest.mark.parametrize("n", [0, 1, 2, 7, 60])
-def test_find_leaders_matches_twin(n):
-    for _ in range(20):
-        lane = RNG.integers(0, 3, n).astype(np.int64)
-        s = np.round(RNG.uniform(0, 50, n), 0)          # rounding makes ties in s common
-        np.testing.assert_array_equal(kernels.find_leaders(lane, s), naive.find_leaders(lane, s))
-
-
 def test_idm_matches_twin_and_closed_forms():
     for _ in range(200):
         v, v0 = RNG.uniform(0, 40), RNG.uniform(1, 40)

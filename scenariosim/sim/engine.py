@@ -30,7 +30,7 @@ from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
-    arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
+    abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
@@ -361,9 +361,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 T = lane[c]
                 k = seg[c]
                 if lanes.right[T] == L or lanes.left[T] == L:
-                    side_s = lanes.right_s if lanes.right[T] == L else lanes.left_s
-                    f = (s[c] - cum[k]) / (cum[k + 1] - cum[k])
-                    s_old = side_s[k] + f * (side_s[k + 1] - side_s[k])
+                    s_old = abreast(lanes.right_s if lanes.right[T] == L else lanes.left_s, cum, k, s[c])
                 else:
                     s_old = s[c]
                 if math.isnan(s_old):
@@ -462,8 +460,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if mobil_a[i] == 0 or lc_dur[i] > 0.0 or mode[i] != ON_LANE:
                         continue
                     k = seg[i]
-                    f = (s[i] - cum[k]) / (cum[k + 1] - cum[k])
-                    s2 = side_s[k] + f * (side_s[k + 1] - side_s[k])          # abreast on lane T
+                    s2 = abreast(side_s, cum, k, s[i])                    # abreast on lane T
                     if math.isnan(s2):
                         continue
                     while ptr < end and s[order[ptr]] <= s2:
@@ -548,12 +545,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     k = seg[i]
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
-                    ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                    sl = math.sqrt(ex * ex + ey * ey)
-                    f = (s1 - cum[k]) / (cum[k + 1] - cum[k])
-                    x[i] = pts[k, 0] + f * ex - off * ey / sl
-                    y[i] = pts[k, 1] + f * ey + off * ex / sl
-                    hd[i] = math.atan2(ey, ex) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                    x[i], y[i], ux, uy = frenet_to_xy(pts, cum, k, s1, off)
+                    hd[i] = math.atan2(uy, ux) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
                     sp[i], s[i], seg[i], d[i] = v1, s1, k, off
                     steer[i] = 0.0
                     if u >= 1.0:
@@ -571,10 +564,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         k = seg[i]
                         while k < a1 - 2 and cum[k + 1] <= st:
                             k += 1
-                        ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                        f = (st - cum[k]) / (cum[k + 1] - cum[k])
-                        off = d_ref[i] / math.sqrt(ex * ex + ey * ey)
-                        tx, ty = pts[k, 0] + f * ex - off * ey, pts[k, 1] + f * ey + off * ex
+                        tx, ty, _, _ = frenet_to_xy(pts, cum, k, st, d_ref[i])
                     kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
                     wk = wb[i] * kappa
                     if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind

@@ -18,7 +18,6 @@ G = 9.81                    # [m/s²]
 IDM_DELTA = 4.0             # IDM free-road acceleration exponent δ
 LOOKAHEAD_TIME = 1.0        # [s] pure-pursuit look-ahead per unit speed
 LOOKAHEAD_MIN = 6.0         # [m] shortest pure-pursuit look-ahead
-NO_LEADER = -1
 MAX_DECEL = 9.81            # [m/s²] hardest braking on dry asphalt (μ = 1); scaled by the road's friction
 #: MOBIL (Kesting et al. 2007, table 1, European rules): changing threshold Δa_th, safe braking b_safe and the
 #: keep-right bias a_bias [m/s²]
@@ -47,24 +46,6 @@ def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel
     s_star = min_gap + max(0.0, v * time_gap + v * dv / (2.0 * math.sqrt(max_accel * comfort_decel)))
     q = s_star / max(gap, 1e-3)
     return max(-MAX_DECEL, max_accel * (free - q * q))
-
-
-@njit(**JIT)
-def find_leaders(lane, s):
-    """Index of the nearest agent ahead on the same lane, or NO_LEADER (a reference for the sorted order).
-
-    lane (N,) int64, s (N,) float64 [m] → (N,) int64. Ties in s are broken by agent index.
-    An agent with lane < 0 neither leads nor follows.
-    """
-    n = lane.shape[0]
-    leader = np.full(n, NO_LEADER, dtype=np.int64)
-    order = np.arange(n)
-    sort_by_lane(order, lane, s, 0, n)
-    for k in range(n - 1):
-        i, j = order[k], order[k + 1]
-        if lane[i] == lane[j] and lane[i] >= 0:
-            leader[i] = j
-    return leader
 
 
 @njit(**JIT)
@@ -175,13 +156,6 @@ def pure_pursuit_curvature(x, y, cos_h, sin_h, tx, ty):
     if ld2 < 1e-12:
         return 0.0
     return 2.0 * (-dx * sin_h + dy * cos_h) / ld2
-
-
-@njit(**JIT)
-def pure_pursuit(x, y, heading, wheelbase, tx, ty, max_steer):
-    """Front-wheel angle [rad] that steers a rear axle at (x, y) with heading onto target (tx, ty)."""
-    kappa = pure_pursuit_curvature(x, y, math.cos(heading), math.sin(heading), tx, ty)
-    return min(max_steer, max(-max_steer, math.atan(wheelbase * kappa)))
 
 
 @njit(**SCALAR)
