@@ -16,5 +16,6 @@ class Frame(NamedTuple):
     class_id: np.ndarray     # (H, W) uint8 semantic class (Cityscapes ids; scenariosim/taxonomy.py)
     instance: np.ndarray     # (H, W) uint32; 0 = no agent, else agent index + 1
     depth: np.ndarray        # (H, W) float32 [m] along the optical axis; inf where nothing (sky)
+    normal: np.ndarray       # (H, W, 3) float16 unit surface normal in the camera frame (OpenCV axes); 0 for sky
     camera: Camera
     time: float              # [s] simulation time

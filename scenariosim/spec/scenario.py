@@ -66,19 +66,32 @@ class ActorSpec:
     speed: Any = 0.0               # [m/s] initial speed; also the desired speed
     color: Any = None              # a key of catalogue.COLORS; None = palette by actor index
     dynamics: Any = "kinematic"    # one of DYNAMICS: the vehicle model the simulation moves it with
+    mesh: str | None = None        # absolute path of a glTF/OBJ mesh drawn for it (scaled to its box); None = built-in
     behavior: tuple[BehaviorStep, ...] = ()
+
+
+#: camera views: a pinhole camera looking along its yaw and pitch, or straight down (image top = the mount's
+#: forward direction, or north for a fixed camera)
+CAMERA_VIEWS = ("perspective", "birdseye")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CameraSpec:
-    """A pinhole camera rigidly mounted on an actor.
+    """A pinhole camera, rigidly mounted on an actor or fixed in the world.
 
-    position is in the actor's body frame (x forward, y left, z up, origin at the centre of
-    the box's footprint on the ground). yaw turns left, pitch tilts up. fov is horizontal.
+    Mounted (``mount`` an actor name): position is in the actor's body frame (x forward, y left, z up,
+    origin at the centre of the box's footprint on the ground), yaw and pitch relative to the actor.
+    Fixed (``mount`` None): position is in the world frame (x east, y north, z up), yaw a
+    counter-clockwise angle from +x. yaw turns left, pitch tilts up. fov is horizontal.
+    A ``birdseye`` view ignores yaw and pitch and looks straight down from ``position``.
+
+    Sensor effects: Brown–Conrady lens distortion (OpenCV order k1, k2, p1, p2, k3, applied to the image
+    and every label channel alike), exposure compensation in stops, sensor noise, motion blur over the
+    shutter time, and vignetting.
     """
 
     name: str
-    mount: str                                   # actor name
+    mount: str | None = None                     # actor name; None = fixed in the world
     position: tuple[float, float, float] = (1.6, 0.0, 1.4)  # [m]
     yaw: float = 0.0                             # [rad]
     pitch: float = 0.0                           # [rad]
@@ -86,6 +99,12 @@ class CameraSpec:
     width: int = 1280                            # [px]
     height: int = 720                            # [px]
     rate: float = 10.0                           # [Hz]
+    view: str = "perspective"                    # one of CAMERA_VIEWS
+    distortion: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)  # k1, k2, p1, p2, k3
+    exposure: float = 0.0                        # [EV] exposure compensation: +1 doubles the light
+    noise: float = 0.0                           # sensor noise σ, fraction of full scale (0.02 = 2 %)
+    shutter: float = 0.0                         # [s] exposure time for motion blur; 0 = none
+    vignetting: float = 0.0                      # fraction of light lost at the image corners, 0..1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
