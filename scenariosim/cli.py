@@ -146,7 +146,7 @@ def _sample(args) -> int:
 
     spec, _ = _sampled(args)
     try:
-        text = to_text(spec)
+        text = to_text(spec, None if args.out is None else Path(args.out).resolve().parent)  # mesh paths from there
     except ValueError as err:           # a value the language cannot write back
         raise ScenarioSimError(f"{args.file}: cannot write the drawn scenario: {err}") from None
     if args.out is None:

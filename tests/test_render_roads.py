@@ -15,9 +15,10 @@ from scenariosim.render import Renderer
 from scenariosim.render.elevation import Elevation
 from scenariosim.render.furniture import HEAD_SIZE, KERB_FOOT, prop_mesh, sidewalk_mesh, traffic_light_mesh
 from scenariosim.render.geometry import corners, strip_triangles
+from scenariosim.render.instances import instance_groups
 from scenariosim.render.meshes import (CROSSWALK_Z, MARKING_Z, TERRAIN_Z, crosswalk_triangles, furniture_mesh,
                                        lane_elevation, marking_mesh, marking_triangles, road_mesh, sky_triangle,
-                                       static_mesh, terrain_mesh, vehicle_mesh)
+                                       static_mesh, terrain_mesh)
 from scenariosim.render.road import PAINT, dashes, paint_lines
 from scenariosim.roads import build
 from scenariosim.roads.network import (DOUBLE_YELLOW, STOP_LINE, Crosswalk, Lane, Marking, Prop, RoadNetwork,
@@ -381,9 +382,11 @@ def test_vehicles_stand_at_their_lanes_elevation():
     np.testing.assert_allclose(z, lane.elevation_at(np.clip(s, 0, lane.length)), atol=1e-9)
     xy = lane.point(np.clip(s, 0, lane.length))
     v, info = vehicles_at(xy[:, 0], xy[:, 1], lane.heading_at(np.clip(s, 0, lane.length)), [idx] * len(s), s)
-    mesh = vehicle_mesh(v, info, z).reshape(len(s), -1)
-    np.testing.assert_allclose(mesh["position"][..., 2].min(1), z, atol=1e-4)
-    np.testing.assert_allclose(mesh["position"][..., 2].max(1), z + 1.5, atol=1e-4)
+    origin = np.array([1.0, 2.0, 3.0])
+    (records, seen), = instance_groups(v, info, z, origin, None, lights_on=False).values()
+    assert seen == len(s)
+    np.testing.assert_allclose(records["pose"][:, 2], z - origin[2], atol=1e-4)
+    np.testing.assert_allclose(records["pose"][:, :2], xy - origin[:2], atol=1e-3)
     assert np.all(lane_elevation(lane_table(build((HighwaySpec(name="h", length=50.0),))), [0], [10.0]) == 0)
 
 

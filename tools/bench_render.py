@@ -1,9 +1,16 @@
-"""Benchmark the renderer: frames per second with every output (colour, class, instance, depth) read back.
+"""Benchmark the renderer against a bare moderngl baseline drawing the same triangles into the same targets.
 
-    python tools/bench_render.py [--scenario scenarios/highway_basic.scn] [--frames 30] [--json]
+    python tools/bench_render.py [--scenario scenarios/bench_street.scn] [--frames 30] [--json]
 
-Renders the scenario's first camera view at 640×480 and 1280×720 while the world steps between
-frames; prints the median frame rate over per-frame timings, after three warm-up frames.
+For 640×480 and 1280×720 it renders the scenario's first camera view while the world steps between
+frames, with every output read back (colour, class, instance, depth, normals), and times
+
+- the full renderer (shadow pass, lighting, weather, instanced actors, post effects the camera asks for);
+- a baseline: one moderngl program with a pass-through vertex shader and a fragment shader that writes
+  its inputs, drawing the static mesh and every actor's posed template triangles (the same triangles)
+  into the same five render targets, read back the same way (posing the templates on the CPU is not timed).
+
+Both are timed frame by frame in alternation, after three warm-up frames each; it prints medians.
 """
 from __future__ import annotations
 
@@ -13,8 +20,14 @@ import json
 import statistics
 import time
 
+import numpy as np
+
 from scenariosim.dsl import load
 from scenariosim.render import Renderer
+from scenariosim.render.actors import pose_template, template
+from scenariosim.render.context import create_context
+from scenariosim.render.elevation import lane_elevation
+from scenariosim.render.meshes import static_mesh
 from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
 from scenariosim.spec import sample
@@ -24,41 +37,140 @@ from scenariosim.world import build_world
 SIZES = ((640, 480), (1280, 720))
 WARMUP = 3
 
+_VERTEX = """
+#version 330
+uniform mat4 u_mvp;
+in vec3 in_position; in vec3 in_normal; in vec3 in_color; in uint in_class; in uint in_instance;
+out vec3 v_color; out vec3 v_normal; out float v_depth; flat out uint v_class; flat out uint v_instance;
+void main() {
+    gl_Position = u_mvp * vec4(in_position, 1.0);
+    v_color = in_color; v_normal = in_normal; v_depth = gl_Position.w; v_class = in_class; v_instance = in_instance;
+}
+"""
+_FRAGMENT = """
+#version 330
+in vec3 v_color; in vec3 v_normal; in float v_depth; flat in uint v_class; flat in uint v_instance;
+layout(location = 0) out vec4 o_color; layout(location = 1) out uint o_class; layout(location = 2) out uint o_instance;
+layout(location = 3) out float o_depth; layout(location = 4) out vec4 o_normal;
+void main() {
+    o_color = vec4(v_color, 1.0); o_class = v_class; o_instance = v_instance; o_depth = v_depth;
+    o_normal = vec4(v_normal, 0.0);
+}
+"""
+_BASE_VERTEX = np.dtype([("position", "<f4", 3), ("normal", "<f4", 3), ("color", "<f4", 3), ("class_id", "<u4"),
+                         ("instance", "<u4")])
+#: render targets as the renderer has them: (components, moderngl dtype, components read, numpy dtype)
+_TARGETS = ((4, "f1", 3, np.uint8), (1, "u1", 1, np.uint8), (1, "u4", 1, np.uint32), (1, "f4", 1, np.float32),
+            (4, "f2", 3, np.float16))
 
-def bench(path: str, width: int, height: int, frames: int) -> tuple[float, str]:
-    """Median frames/s of Renderer.render at width×height, and the GL renderer's name."""
+
+class Baseline:
+    """The same triangles into the same targets with the simplest shaders; camera-relative positions."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.ctx = create_context()
+        with self.ctx:
+            self.program = self.ctx.program(vertex_shader=_VERTEX, fragment_shader=_FRAGMENT)
+            self.targets = [self.ctx.renderbuffer((width, height), c, dtype=d) for c, d, _, _ in _TARGETS]
+            self.fbo = self.ctx.framebuffer(self.targets, self.ctx.depth_renderbuffer((width, height)))
+            self.staging = [bytearray(width * height * r * np.dtype(t).itemsize) for _, _, r, t in _TARGETS]
+            self.vbo = None
+
+    def render(self, vertices: np.ndarray, mvp: np.ndarray) -> list[np.ndarray]:
+        with self.ctx:
+            if self.vbo is None or self.vbo.size < vertices.nbytes:
+                self.vbo = self.ctx.buffer(reserve=2 * vertices.nbytes)
+                self.vao = self.ctx.vertex_array(self.program, [(self.vbo, "3f 3f 3f u u", "in_position", "in_normal",
+                                                                 "in_color", "in_class", "in_instance")])
+            self.vbo.write(vertices.tobytes())
+            self.program["u_mvp"].write(np.ascontiguousarray(mvp.T, dtype=np.float32).tobytes())
+            self.fbo.use()
+            self.ctx.enable_only(self.ctx.DEPTH_TEST)
+            self.fbo.clear(depth=1.0)
+            self.vao.render(vertices=len(vertices))
+            out = []
+            for k, (_, d, r, t) in enumerate(_TARGETS):
+                self.fbo.read_into(self.staging[k], components=r, attachment=k, dtype=d)
+                out.append(np.frombuffer(self.staging[k], dtype=t).copy())
+            return out
+
+    def release(self) -> None:
+        self.ctx.release()
+
+
+def same_triangles(static: np.ndarray, world, info, z: np.ndarray, origin: np.ndarray, hide: int) -> np.ndarray:
+    """(K,) baseline vertices: the static mesh but its sky triangle, and every actor's posed template
+    (but the hidden one), all camera-relative."""
+    v = world.vehicles
+    parts = [np.zeros(len(static) - 3, dtype=_BASE_VERTEX)]
+    for name in ("position", "normal", "color", "class_id", "instance"):
+        parts[0][name] = static[3:][name]
+    parts[0]["position"] -= origin.astype(np.float32)
+    for i in range(len(v.x)):
+        if i == hide:
+            continue
+        tpl = template(info.kinds[i])
+        pos, nrm = pose_template(tpl, (v.length[i], v.width[i], v.height[i]), v.heading[i],
+                                 np.array([v.x[i], v.y[i], z[i]]) - origin, world.drive.phase[i])
+        part = np.zeros(len(tpl), dtype=_BASE_VERTEX)
+        part["position"], part["normal"], part["color"] = pos, nrm, tpl["color"]
+        part["class_id"], part["instance"] = info.class_ids[i], i + 1
+        parts.append(part)
+    return np.concatenate(parts)
+
+
+def bench(path: str, width: int, height: int, frames: int) -> dict:
+    """Median frames/s of the renderer and of the baseline at width×height, timed in alternation."""
     spec = sample(load(path))
     cam_spec = dataclasses.replace(spec.cameras[0], width=width, height=height)
     network = build(spec.roads)
     world, info = build_world(spec, network)
     mount = spec.actor_index(cam_spec.mount)
-    times = []
-    with Renderer(width, height) as renderer:
-        renderer.set_road(network)
+    full, base = [], []
+    renderer, baseline = Renderer(width, height), Baseline(width, height)
+    try:
+        renderer.set_road(network, world.lanes)
+        static = static_mesh(network, world.lanes.signal)
         for k in range(WARMUP + frames):
             step(world, spec.timestep)
             v = world.vehicles
+            z = lane_elevation(world.lanes, v.lane, v.s)
             camera = mounted_camera(cam_spec, v.x[mount], v.y[mount], v.heading[mount])
             t0 = time.perf_counter()
-            renderer.render(v, info, spec.environment, camera, k * spec.timestep)
+            renderer.render(v, info, spec.environment, camera, k * spec.timestep, lanes=world.lanes,
+                            phase=world.drive.phase, hide=mount)
+            t1 = time.perf_counter()
+            rotation = camera.view_matrix_gl()
+            rotation[:3, 3] = 0.0
+            triangles = same_triangles(static, world, info, z, camera.position, mount)   # not timed
+            t2 = time.perf_counter()
+            baseline.render(triangles, camera.projection_matrix_gl() @ rotation)
+            t3 = time.perf_counter()
             if k >= WARMUP:
-                times.append(time.perf_counter() - t0)
+                full.append(t1 - t0)
+                base.append(t3 - t2)
         name = renderer.gl_renderer
-    return 1.0 / statistics.median(times), name
+    finally:
+        renderer.release()
+        baseline.release()
+    return {"width": width, "height": height, "fps": round(1.0 / statistics.median(full), 2),
+            "baseline_fps": round(1.0 / statistics.median(base), 2), "renderer": name}
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scenario", default="scenarios/highway_basic.scn")
+    p.add_argument("--scenario", default="scenarios/bench_street.scn")
     p.add_argument("--frames", type=int, default=30)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     args = p.parse_args()
     for width, height in SIZES:
-        fps, name = bench(args.scenario, width, height, args.frames)
+        r = bench(args.scenario, width, height, args.frames)
         if args.json:
-            print(json.dumps({"width": width, "height": height, "fps": round(fps, 2), "renderer": name}))
+            print(json.dumps(r), flush=True)
         else:
-            print(f"{width}x{height}  {fps:7.2f} frames/s  (median of {args.frames}; {name})")
+            print(f"{width}x{height}  {r['fps']:7.2f} frames/s   baseline {r['baseline_fps']:7.2f} frames/s   "
+                  f"ratio {r['fps'] / r['baseline_fps']:.2f}  (median of {args.frames}; {r['renderer']})", flush=True)
 
 
 if __name__ == "__main__":

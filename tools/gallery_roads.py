@@ -32,7 +32,7 @@ from scenariosim.dsl import load
 from scenariosim.errors import ScenarioSimError
 from scenariosim.render import Renderer
 from scenariosim.render.road import crosswalk_triangles, dashes, paint_lines
-from scenariosim.render.vehicles import lane_elevation
+from scenariosim.render.elevation import lane_elevation
 from scenariosim.roads import build
 from scenariosim.roads.network import Lane, Marking, RoadNetwork
 from scenariosim.sensors import Camera, mounted_camera

@@ -46,7 +46,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
     from scenariosim.render import Renderer   # GL is imported only when a job really renders
-    from scenariosim.render.vehicles import lane_elevation
+    from scenariosim.render.elevation import lane_elevation
 
     plan = frame_schedule(spec, max_frames)
     network = build(spec.roads)

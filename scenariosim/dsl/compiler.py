@@ -11,19 +11,21 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lark import Token, Tree
 
 from scenariosim.dsl.behaviors import BehaviorCompiler
-from scenariosim.dsl.expressions import COUNT, Cascade, Node, ParamInfo, Value, is_tree
-from scenariosim.errors import (ScenarioErrors, ScenarioSimError, ScenarioValidationError, SourceLocation, raise_all,
-                               unknown)
+from scenariosim.dsl.expressions import COUNT, FRACTION, Cascade, Node, ParamInfo, Value, is_tree
+from scenariosim.errors import (ScenarioErrors, ScenarioSimError, ScenarioValidationError, SourceLocation, UnitError,
+                               raise_all, unknown)
 from scenariosim.spec import (ROAD_GENERATORS, ActorSpec, BinOp, CameraSpec, Const, EnvironmentSpec, Expr,
                               Param, ParamRef, ScenarioSpec, SunSpec, locate, validate)
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
-from scenariosim.spec.scenario import DYNAMICS, OutputSpec, Requirement
+from scenariosim.spec.scenario import CAMERA_VIEWS, DYNAMICS, OutputSpec, Requirement
 from scenariosim.spec.sun import sun_position
+from scenariosim.spec.validate import MAX_DISTORTION, MAX_EXPOSURE, MAX_MESH_BYTES, MAX_SHUTTER, MESH_SUFFIXES
 from scenariosim.spec.values import Attr, LaneOffset, Neg
 from scenariosim.units import DIMENSIONLESS, DIMENSIONS
 
@@ -41,21 +43,26 @@ def _leftmost(node: Node) -> Node:
 
 
 def _as_subtraction(node: Tree) -> Tree | None:
-    """``speed: v - 5 km/h`` parses as label ``v`` with value ``-5 km/h``: the sum ``v + (-5 km/h)``."""
+    """``speed: v - 5 km/h`` parses as label ``v`` with value ``-5 km/h``: the sum ``v + (-5 km/h)``
+    (and ``v + 5 km/h`` as ``v`` with ``+5 km/h``: ``v + (+5 km/h)``)."""
     label, value = node.children
-    minus = _leftmost(value)
-    if not is_tree(minus, "neg"):
+    sign = _leftmost(value)
+    if not (is_tree(sign, "neg") or is_tree(sign, "pos")):
         return None
-    plus = Token.new_borrow_pos("PLUS", "+", minus.children[0])
+    plus = Token.new_borrow_pos("PLUS", "+", sign.children[0])
     return Tree("add", [Tree("ref", [label]), plus, value])
 
 
 class ScenarioCompiler(BehaviorCompiler):
-    """Walks one scenario tree. ``globals`` are the file's (and its imports') shared params."""
+    """Walks one scenario tree. ``globals`` are the file's (and its imports') shared params; ``folder`` is
+    where the file's relative paths (``mesh:``) resolve (default: the file's folder, or the working folder
+    for text without a file)."""
 
     def __init__(self, filename: str, lines: list[str], globals_: dict[str, tuple[Param, ParamInfo]],
-                 broken: set[str] = frozenset()) -> None:
+                 broken: set[str] = frozenset(), folder: Path | None = None) -> None:
         super().__init__(filename, lines)
+        self.folder = folder if folder is not None else \
+            Path(filename).parent if not filename.startswith("<") else Path.cwd()
         self.broken |= set(broken)             # shared params whose own definition failed
         self.where: dict[str, SourceLocation] = {}
         self.errors: list[ScenarioSimError] = []
@@ -324,7 +331,7 @@ class ScenarioCompiler(BehaviorCompiler):
         self.actors[str(name)] = kind_value        # visible to its own size attributes and to later actors
         self.current = str(name)
         handlers = {"at": self.at, "speed": self.measured("speed"), "color": self.color, "size": self.box_size,
-                    "dynamics": self.dynamics}
+                    "dynamics": self.dynamics, "mesh": self.mesh}
         earlier = [a for a in self.actors if a != name]
         with self.scope(self.roads, earlier, own=str(name)):
             values = self.fields([f for f in fields if f.data != "behavior"], handlers, prefix, name,
@@ -340,6 +347,44 @@ class ScenarioCompiler(BehaviorCompiler):
 
     def dynamics(self, field: Tree, prefix: str) -> str | Expr:
         return self.name_value(self.one(field), DYNAMICS, "vehicle model")
+
+    def mesh(self, field: Tree, prefix: str) -> str:
+        """``mesh: "models/car.glb"``: a mesh file inside the scenario file's folder, as an absolute path.
+
+        Resolved like an import (relative, '/' between folders, no '..', no hidden names, symlinks followed
+        and kept inside the folder); it must be a regular .glb, .gltf or .obj file of at most MAX_MESH_BYTES.
+        Only its name and size are looked at here: the renderer reads it."""
+        node = self.one(field)
+        if not is_tree(node, "string"):
+            self.fail(node, f'mesh needs a quoted relative path like "models/car.glb", got {self.describe(node)}')
+        token = node.children[0]
+        raw = str(token)[1:-1]
+        path = PurePosixPath(raw)
+        if not raw or "\\" in raw or raw.startswith("/") or path.is_absolute() or ":" in raw or _control(raw):
+            self.fail(token, f'mesh needs a relative path with / between folders, like "models/car.glb", got '
+                             f'{shown_path(token)}')
+        if ".." in path.parts or any(part.startswith(".") for part in path.parts):
+            self.fail(token, f"mesh paths may not use '..' or names starting with '.': {token}")
+        if path.suffix.lower() not in MESH_SUFFIXES:
+            self.fail(token, f"a mesh is a {', '.join(MESH_SUFFIXES[:-1])} or {MESH_SUFFIXES[-1]} file, got {token}")
+        try:
+            base = self.folder.resolve()
+            candidate = (base / path).resolve()
+            inside = candidate.is_relative_to(base)
+            exists = inside and candidate.exists()
+            regular = exists and candidate.is_file()
+            size = candidate.stat().st_size if regular else 0
+        except (OSError, RuntimeError, ValueError) as err:     # link loops, names too long for the system
+            self.fail(token, f"cannot read mesh {token}: {getattr(err, 'strerror', None) or err}")
+        if not inside:
+            self.fail(token, f"mesh {token} leads outside the scenario's folder {base} (through a link)")
+        if not exists:
+            self.fail(token, f"cannot find mesh {token} in {base}")
+        if not regular:
+            self.fail(token, f"mesh {token} is not a regular file")
+        if size > MAX_MESH_BYTES:
+            self.fail(token, f"mesh {token} is larger than {MAX_MESH_BYTES >> 20} MiB")
+        return str(candidate)
 
     def box_size(self, field: Tree, prefix: str) -> tuple[Value, Value, Value]:
         node = self.one(field)
@@ -469,22 +514,86 @@ class ScenarioCompiler(BehaviorCompiler):
         return str(name)
 
     def camera(self, node: Tree, index: int) -> CameraSpec:
-        name, mount, *fields = node.children
+        """``camera NAME on ACTOR:`` (mounted) or ``camera NAME at (X, Y, Z):`` (fixed in the world)."""
+        name, place, *fields = node.children
         prefix = f"cameras[{index}]"
         self.where[prefix] = self.where[f"{prefix}.name"] = self.loc(name)
-        self.where[f"{prefix}.mount"] = self.loc(mount)
+        self.where[f"{prefix}.mount"] = self.loc(place)
+        header: dict[str, Any] = {"mount": None}
+        if place.data == "fixed":
+            self.where[f"{prefix}.position"] = self.loc(place.children[0])
+            header["position"] = self.triple(place.children[0], "position", "a fixed camera's place", prefix)
+        else:
+            header["mount"] = str(place.children[0])
         handlers = {"position": self.position, "yaw": self.measured("angle"), "pitch": self.measured("angle"),
-                    "fov": self.measured("angle"), "size": self.image_size, "rate": self.measured("frequency")}
+                    "fov": self.measured("angle"), "size": self.image_size, "rate": self.measured("frequency"),
+                    "view": self.view, "distortion": self.distortion, "exposure": self.exposure,
+                    "noise": lambda f, p: self.fraction(self.one(f), "noise"),
+                    "shutter": lambda f, p: self.value(self.one(f), "time", "shutter", 0.0, MAX_SHUTTER),
+                    "vignetting": lambda f, p: self.fraction(self.one(f), "vignetting")}
+        if header["mount"] is None:
+            handlers["position"] = lambda f, p: self.fail(
+                f.children[0], f"camera '{name}' is fixed in the world: its position is the one in its header, "
+                               f"camera {name} at (X, Y, Z)")
         values = self.fields(fields, handlers, prefix, name, f"camera '{name}'")
+        if values.get("view") == "birdseye":
+            for field in fields:
+                if field.children[0] in ("yaw", "pitch"):
+                    self.fail(field.children[0], f"a birdseye camera looks straight down, so it takes no "
+                                                 f"{field.children[0]}")
         if "size" in values:
             values["width"], values["height"] = values.pop("size")
-        return CameraSpec(name=str(name), mount=str(mount), **values)
+        return CameraSpec(name=str(name), **header, **values)
 
     def position(self, field: Tree, prefix: str) -> tuple[Value, Value, Value]:
-        node = self.one(field)
+        return self.triple(self.one(field), "position", "position", prefix)
+
+    def triple(self, node: Node, what: str, title: str, prefix: str) -> tuple[Value, Value, Value]:
+        """``(X, Y, Z)``: three lengths; each one's place is kept as ``PREFIX.WHAT[i]``."""
         if not is_tree(node, "tuple") or len(node.children) != 3:
-            self.fail(node, f"position needs (x, y, z) lengths, got {self.describe(node)}")
-        return tuple(self.value(v, "length", "position") for v in node.children)
+            self.fail(node, f"{title} needs (x, y, z) lengths, got {self.describe(node)}"
+                            f"{f' of {len(node.children)}' if is_tree(node, 'tuple') else ''}")
+        for i, v in enumerate(node.children):
+            self.where[f"{prefix}.{what}[{i}]"] = self.loc(v)
+        return tuple(self.value(v, "length", what) for v in node.children)
+
+    def view(self, field: Tree, prefix: str) -> str:
+        """``view: perspective`` or ``birdseye``: a name written out (not a param or a choice)."""
+        node = self.one(field)
+        if not is_tree(node, "ref"):
+            self.fail(node, f"view is {' or '.join(CAMERA_VIEWS)}, got {self.describe(node)}")
+        name = node.children[0]
+        if name not in CAMERA_VIEWS:
+            if name in self.params:
+                self.fail(name, f"view is written out ({' or '.join(CAMERA_VIEWS)}), not a param")
+            self.fail(name, unknown("camera view", name, CAMERA_VIEWS))
+        return str(name)
+
+    def distortion(self, field: Tree, prefix: str) -> tuple[Value, ...]:
+        """``(k1, k2)``, ``(k1, k2, p1, p2)`` or ``(k1, k2, p1, p2, k3)``: plain numbers, the rest 0."""
+        node = self.one(field)
+        if not is_tree(node, "tuple") or len(node.children) not in (2, 4, 5):
+            count = f" of {len(node.children)}" if is_tree(node, "tuple") else ""
+            self.fail(node, f"distortion needs (k1, k2), (k1, k2, p1, p2) or (k1, k2, p1, p2, k3), plain numbers "
+                            f"in OpenCV's order, got {self.describe(node)}{count}")
+        values = []
+        for item in node.children:
+            q = self.quantity(item, "distortion")
+            if not q.dimension.dimensionless or q.unit == "%":
+                self.fail(item, f"a distortion coefficient is a plain number like -0.25, got {q.described()}"
+                                f"{' (%)' if q.unit == '%' else ''}", UnitError)
+            values.append(self.value(item, FRACTION, "a distortion coefficient", -MAX_DISTORTION, MAX_DISTORTION))
+        return tuple(values) + (0.0,) * (5 - len(values))
+
+    def exposure(self, field: Tree, prefix: str) -> Value:
+        """``exposure: +1.5``: exposure compensation in stops (EV), a plain number."""
+        node = self.one(field)
+        q = self.quantity(node, "exposure") if not is_tree(_unsigned(node), "quantity") else None
+        if q is None or not q.dimension.dimensionless or q.unit == "%":
+            unit = _unsigned(node).children[1] if is_tree(_unsigned(node), "quantity") else node
+            self.fail(unit, "exposure is a plain number of stops (EV) like +1.5 or -0.5, without a unit",
+                      UnitError)
+        return self.value(node, FRACTION, "exposure", -MAX_EXPOSURE, MAX_EXPOSURE)
 
     def image_size(self, field: Tree, prefix: str) -> tuple[int, int]:
         node = self.one(field)
@@ -511,6 +620,23 @@ PLACEMENTS = {"lane": "a road and a lane number: lane(main, 2), or lane(junction
               "right_of": "an earlier actor: right_of(ego, lanes: 1)",
               "ahead_of": "an earlier actor: ahead_of(ego, by: 20 m)",
               "behind": "an earlier actor: behind(ego, by: 20 m)"}
+
+
+def _control(text: str) -> bool:
+    """Whether ``text`` holds a control character (no file name the language reads has one)."""
+    return any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in text)
+
+
+def shown_path(token: str) -> str:
+    """A quoted path for a one-line message: control characters as escapes."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if _control(c) else c for c in str(token))
+
+
+def _unsigned(node: Node) -> Node:
+    """``node`` without leading signs (``-1.5 EV`` → ``1.5 EV``)."""
+    while isinstance(node, Tree) and node.data in ("neg", "pos"):
+        node = node.children[1]
+    return node
 
 
 def _const(value: Value, dimension=LENGTH) -> Expr:

@@ -36,7 +36,7 @@ ACTOR_ATTRIBUTES = {"s": "length", "d": "length", "speed": "speed", "lane": COUN
 #: how a message names a value by its tree kind
 _KINDS = {"number": "a plain number", "quantity": "a quantity", "neg": "a number", "tuple": "a tuple",
           "size": "an image size", "named": "a labelled value", "clock": "a time of day", "list": "a list",
-          "attr": "an attribute"}
+          "attr": "an attribute", "string": "a quoted path", "pos": "a number"}
 DISTRIBUTIONS = ("uniform", "normal", "integer", "choice")
 
 
@@ -167,6 +167,8 @@ class ExpressionCompiler:
             return const(hours * 3600.0 + minutes * 60.0, DIMENSIONS["time"], "s", self.loc(node))
         if is_tree(node, "neg"):
             return negate(self.quantity(node.children[1], what))
+        if is_tree(node, "pos"):
+            return self.quantity(node.children[1], what)
         if isinstance(node, Tree) and node.data in OPS:
             left, op, right = node.children
             return combine(OPS[node.data], self.quantity(left, what), self.quantity(right, what),
@@ -409,6 +411,8 @@ class ExpressionCompiler:
                 self.fail(op, f"cannot {'add' if symbol == '+' else 'subtract'} {da.noun} and {db.noun}", UnitError)
             dimension = da if symbol in "+-" else da * db if symbol == "*" else da / db
             return SignalOp(symbol, a, b), dimension
+        if is_tree(node, "pos"):
+            return self.signal(node.children[1])
         if is_tree(node, "neg"):
             a, da = self.signal(node.children[1])
             if isinstance(a, Number) and not isinstance(a.value, Expr):
@@ -470,7 +474,7 @@ def tree_depth_error(tree: Tree) -> Node | None:
         if depth > ExpressionCompiler.MAX_DEPTH:
             return node
         if isinstance(node, Tree):
-            step = 1 if node.data in (*OPS, "neg", "call", "kwarg", "tuple", "list", "any_of", "all_of",
+            step = 1 if node.data in (*OPS, "neg", "pos", "call", "kwarg", "tuple", "list", "any_of", "all_of",
                                       "negate", "comparison") else 0
             stack.extend((child, depth + step) for child in node.children)
     return None

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from lark import Token, Tree
 
-from scenariosim.dsl.compiler import ScenarioCompiler, error_order, compile_param
+from scenariosim.dsl.compiler import ScenarioCompiler, error_order, compile_param, shown_path
 from scenariosim.dsl.expressions import Cascade, ExpressionCompiler, ParamInfo, tree_depth_error
 from scenariosim.dsl.parser import parse
 from scenariosim.dsl.sweeps import SweepCompiler
@@ -107,7 +107,7 @@ class Loader:
             own.append(str(name))
             if node.data == "scenario":
                 gather(lambda n=node: scenarios.__setitem__(
-                    str(n.children[0]), ScenarioCompiler(filename, lines, params, exprs.broken).scenario(n)))
+                    str(n.children[0]), ScenarioCompiler(filename, lines, params, exprs.broken, folder).scenario(n)))
         own_scenarios = {n: scenarios.pop(n) for n in own if n in scenarios}
         scenarios = {**own_scenarios, **scenarios}
         failed = {str(n.children[0]) for n in top if n.data == "scenario"} - set(scenarios)
@@ -122,8 +122,9 @@ class Loader:
         token: Token = node.children[0]
         raw = str(token)[1:-1]
         path = PurePosixPath(raw)
-        if not raw or "\\" in raw or raw.startswith("/") or path.is_absolute() or ":" in raw:
-            exprs.fail(token, f"import needs a relative path like \"lib/vehicles.scn\", got {token}")
+        if not raw or "\\" in raw or raw.startswith("/") or path.is_absolute() or ":" in raw or \
+                shown_path(raw) != raw:          # a control character
+            exprs.fail(token, f"import needs a relative path like \"lib/vehicles.scn\", got {shown_path(token)}")
         if ".." in path.parts or any(part.startswith(".") and part != "." for part in path.parts):
             exprs.fail(token, f"import paths may not use '..' or hidden names: {token}")
         if path.suffix != ".scn":

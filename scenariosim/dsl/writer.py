@@ -5,7 +5,8 @@ Numbers are written in SI with ``repr(float)``, which reads back to the same flo
 SI unit of their dimension (``120.0 m``, ``27.77777777777778 m/s``); counts and plain fractions have
 no unit. Params and requirements are not written: a concrete spec has none left to draw or check.
 Anything the language cannot say (a name that is no identifier, an infinite number, an ``or``
-inside an ``and``) is a ValueError, never text that reads back differently.
+inside an ``and``, a mesh outside the folder the text will be read from) is a ValueError, never text
+that reads back differently. Optional fields are written where they differ from their defaults.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import dataclasses
 import math
 import numbers
 import re
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from scenariosim.spec.behavior import (LIVE_ATTRIBUTES, SIGNALS, AllOf, AnyOf, BehaviorStep, Call, Compare,
@@ -36,9 +39,10 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 #: road record type → its generator name in the language
 _GENERATOR = {record: name for name, record in ROAD_GENERATORS.items()}
 _DEFAULT_ENVIRONMENT = EnvironmentSpec()
+_DEFAULT_CAMERA = CameraSpec(name="default")
 
 
-def to_text(spec: ScenarioSpec) -> str:
+def to_text(spec: ScenarioSpec, folder: str | PathLike[str] | None = None) -> str:
     """The .scn text of a concrete ``spec``: ``loads(to_text(spec))`` equals ``spec`` up to ``source``,
     and ``sample(loads(to_text(spec)), spec.seed)`` equals it too. With a ``time_of_day`` the text names
     no sun (the language takes one or the other), so ``loads`` gives the default sun until ``sample``
@@ -46,8 +50,15 @@ def to_text(spec: ScenarioSpec) -> str:
 
     Raises ValueError where ``spec`` is not concrete (a distribution, a param left) or holds what the
     language cannot write (a name that is no identifier, a NaN or infinite number, an ``or`` condition
-    inside ``and`` or ``not``, an empty output list).
+    inside ``and`` or ``not``, an empty output list, a birdseye camera with a yaw or pitch).
+
+    ``folder`` is the folder the text will be read from (where the written file goes): actor meshes are
+    written relative to it and must lie inside it. Default: the folder of ``spec.source``, or the working
+    folder for a spec not from a file.
     """
+    if folder is None:
+        source = str(spec.source)
+        folder = Path(source).parent if source and not source.startswith("<") else Path.cwd()
     if spec.params:
         raise ValueError(f"scenario '{spec.name}' still has params: sample it before writing it")
     lines = [f"# written by scenariosim sample from {_one_line(spec.source)} with seed {_count(spec.seed)}",
@@ -59,7 +70,7 @@ def to_text(spec: ScenarioSpec) -> str:
     body += [_road(road) for road in spec.roads]
     body += ["", *_environment(spec.environment)]
     for actor in spec.actors:
-        body += ["", *_actor(actor)]
+        body += ["", *_actor(actor, Path(folder))]
     for camera in spec.cameras:
         body += ["", *_camera(camera)]
     body += ["", *_output(spec.output)]
@@ -100,7 +111,7 @@ def _environment(env: EnvironmentSpec) -> list[str]:
     return ["environment:", *(_INDENT + f for f in fields)]
 
 
-def _actor(actor: ActorSpec) -> list[str]:
+def _actor(actor: ActorSpec, folder: Path) -> list[str]:
     fields = [f"at: {_place(actor)}, s {_quantity(actor.s, 'length')}, d {_quantity(actor.d, 'length')}",
               f"speed: {_quantity(actor.speed, 'speed')}"]
     if actor.color is not None:
@@ -109,6 +120,8 @@ def _actor(actor: ActorSpec) -> list[str]:
         fields.append(f"dynamics: {_name(actor.dynamics)}")
     if actor.size is not None:
         fields.append(f"size: {_tuple(actor.size, 'length')}")
+    if actor.mesh is not None:
+        fields.append(f"mesh: {_mesh(actor, folder)}")
     if actor.behavior:
         fields += ["behavior:", *(_INDENT + _step(step) for step in actor.behavior)]
     return [f"actor {_name(actor.name)}: {_name(actor.kind)}", *(_INDENT + f for f in fields)]
@@ -127,14 +140,48 @@ def _place(actor: ActorSpec) -> str:
     raise ValueError(f"actor '{actor.name}' stands on unknown area {actor.area!r}")
 
 
+def _mesh(actor: ActorSpec, folder: Path) -> str:
+    """``"models/car.glb"``: the mesh's path relative to ``folder``, as the language reads it back."""
+    base = folder.resolve()
+    path = Path(actor.mesh).resolve() if isinstance(actor.mesh, str) and actor.mesh else None
+    if path is None or not path.is_relative_to(base):
+        raise ValueError(f"actor '{actor.name}': mesh {actor.mesh!r} is not inside {base}, the folder the text is "
+                         f"read from (the language reads meshes inside it only)")
+    relative = path.relative_to(base).as_posix()
+    if any(c in relative for c in '"\\:') or any(ord(c) < 32 or c == "\x7f" for c in relative) or \
+            any(part.startswith(".") for part in relative.split("/")):
+        raise ValueError(f"actor '{actor.name}': cannot write mesh path {relative!r} (no quotes, backslashes, "
+                         f"colons, control characters or names starting with '.')")
+    return f'"{relative}"'
+
+
 def _camera(camera: CameraSpec) -> list[str]:
-    fields = [f"position: {_tuple(camera.position, 'length')}",
-              f"yaw: {_quantity(camera.yaw, 'angle')}",
-              f"pitch: {_quantity(camera.pitch, 'angle')}",
-              f"fov: {_quantity(camera.fov, 'angle')}",
-              f"size: {_pixels(camera.width)}x{_pixels(camera.height)}",
-              f"rate: {_quantity(camera.rate, 'frequency')}"]
-    return [f"camera {_name(camera.name)} on {_name(camera.mount)}:", *(_INDENT + f for f in fields)]
+    """Mounted: ``camera NAME on ACTOR:`` with its position; fixed: ``camera NAME at (X, Y, Z):``. Angles, fov,
+    size and rate always; the view and the sensor effects where they differ from their defaults."""
+    birdseye = camera.view == "birdseye"
+    fields = [] if camera.mount is None else [f"position: {_tuple(camera.position, 'length')}"]
+    if camera.view != _DEFAULT_CAMERA.view:
+        fields.append(f"view: {_name(camera.view)}")
+    for angle in ("yaw", "pitch"):
+        value = getattr(camera, angle)
+        if not birdseye:
+            fields.append(f"{angle}: {_quantity(value, 'angle')}")
+        elif _number(value) != 0:
+            raise ValueError(f"camera '{camera.name}' is a birdseye camera with a {angle}: the language has none")
+    fields += [f"fov: {_quantity(camera.fov, 'angle')}",
+               f"size: {_pixels(camera.width)}x{_pixels(camera.height)}",
+               f"rate: {_quantity(camera.rate, 'frequency')}"]
+    if tuple(camera.distortion) != _DEFAULT_CAMERA.distortion:
+        if len(camera.distortion) != 5:
+            raise ValueError(f"camera '{camera.name}': distortion is (k1, k2, p1, p2, k3), got {camera.distortion!r}")
+        fields.append(f"distortion: ({', '.join(_plain(k) for k in camera.distortion)})")
+    for name in ("exposure", "noise", "vignetting"):
+        if getattr(camera, name) != getattr(_DEFAULT_CAMERA, name):
+            fields.append(f"{name}: {_plain(getattr(camera, name))}")
+    if camera.shutter != _DEFAULT_CAMERA.shutter:
+        fields.append(f"shutter: {_quantity(camera.shutter, 'time')}")
+    header = f"at {_tuple(camera.position, 'length')}" if camera.mount is None else f"on {_name(camera.mount)}"
+    return [f"camera {_name(camera.name)} {header}:", *(_INDENT + f for f in fields)]
 
 
 def _output(output: OutputSpec) -> list[str]:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from scenariosim.roads.network import RoadNetwork
+from scenariosim.world.state import LaneTable
 
 #: [m] distance from the nearest lane below which z follows the lanes exactly, and beyond which it is the plane
 NEAR, FAR = 40.0, 250.0
@@ -76,3 +77,18 @@ class Elevation:
             return near
         plane = (xy - self.centre) @ self.plane[:2] + self.plane[2]
         return near + blend * (plane - near)
+
+
+def lane_elevation(lanes: LaneTable, lane: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Elevation (N,) [m] of lanes (N,) int at arc lengths s (N,) [m], linear between lane points and
+    clamped to each lane's ends."""
+    lane = np.asarray(lane, dtype=np.int64)
+    if len(lane) == 0 or not np.any(lanes.z):
+        return np.zeros(len(lane))
+    n_lanes = len(lanes.start) - 1
+    owner = np.repeat(np.arange(n_lanes), np.diff(lanes.start))
+    lengths = lanes.cum_s[lanes.start[1:] - 1]                       # (L,) each lane's length
+    base = np.concatenate(([0.0], np.cumsum(lengths + 1.0)))[:-1]     # lanes laid end to end, 1 m apart
+    key = lanes.cum_s + base[owner]                                   # strictly increasing over all points
+    s = np.clip(np.asarray(s, dtype=np.float64), 0.0, lengths[lane])
+    return np.interp(s + base[lane], key, lanes.z)

@@ -23,7 +23,8 @@ import shapely
 
 from scenariosim.render.elevation import Elevation
 from scenariosim.render.geometry import (BOX_NORMALS, BOX_POSITIONS, OCTAGON_NORMALS, OCTAGON_POSITIONS, concat,
-                                         lift, polygon_triangles, quads_mesh, solid, surface_mesh)
+                                         GLASS, GROUND, LAMP, SIGNAL, lift, polygon_triangles, quads_mesh, solid,
+                                         surface_mesh)
 from scenariosim.roads.network import Prop, RoadNetwork, Sidewalk, TrafficLight
 from scenariosim.taxonomy import BUILDING, POLE, PROP_CLASS, SIDEWALK, TRAFFIC_LIGHT, TRAFFIC_SIGN, VEGETATION
 
@@ -33,6 +34,7 @@ OCTAGON = (OCTAGON_POSITIONS, OCTAGON_NORMALS)
 KERB_FOOT = 0.1          # [m] the kerb face reaches this far below the road, so no gap shows at its foot
 STOREY, WINDOW = 3.0, 1.3   # [m] storey height and window band height of buildings
 HEAD_SIZE = (0.3, 0.4, 1.0)   # [m] signal head depth, width, height
+LAMP_SIZE = (0.6, 0.3, 0.12)  # [m] a street light's lamp
 MAST_REACH = 8.0         # [m] a traffic_light_pole this close carries the head (no post of its own)
 
 #: albedos (linear RGB)
@@ -47,7 +49,7 @@ POLE_COLOR = (0.25, 0.25, 0.25)
 LAMP_COLOR = (0.9, 0.88, 0.7)
 PLATE_COLOR, PLATE_BACK = (0.7, 0.08, 0.05), (0.4, 0.4, 0.4)
 HEAD_COLOR = (0.02, 0.02, 0.02)
-SIGNAL_COLORS = ((0.9, 0.05, 0.02), (0.35, 0.2, 0.0), (0.0, 0.25, 0.08))   # red lit; amber, green dark
+SIGNAL_COLORS = ((0.9, 0.05, 0.02), (0.95, 0.55, 0.0), (0.05, 0.85, 0.3))   # lamp colours: red, amber, green
 
 
 # ---- sidewalks ------------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ def sidewalk_mesh(walk: Sidewalk, elevation: Elevation) -> np.ndarray:
             h = walk.kerb_height + KERB_FOOT
             faces.append(quads_mesh(np.column_stack([a, za]), np.column_stack([b, zb]), np.full(len(a), h),
                                     np.full(len(a), h), normal, KERB_COLOR, SIDEWALK))
-    return concat([surface_mesh(top, SIDEWALK_COLOR, SIDEWALK), *faces])
+    return concat([surface_mesh(top, SIDEWALK_COLOR, SIDEWALK, GROUND), *faces])
 
 
 # ---- props ----------------------------------------------------------------------------------------
@@ -91,8 +93,10 @@ def _building(prop: Prop, index: int) -> np.ndarray:
         top = min(z1, sill + WINDOW)
         for lo, hi, color in ((z0, sill, wall), (sill, top, WINDOW_COLOR), (top, z1, wall)):
             if hi - lo > 1e-6:
-                mesh = solid(BOX, base, (l, w, hi - lo), hd, color, BUILDING, (0.0, 0.0, lo))
-                parts.append(mesh[:24])                         # the four walls, not the top
+                mesh = solid(BOX, base, (l, w, hi - lo), hd, color, BUILDING, (0.0, 0.0, lo))[:24]  # walls, no top
+                if color is WINDOW_COLOR:
+                    mesh["material"] = GLASS
+                parts.append(mesh)
     parts.append(solid(BOX, base, (l, w, h), hd, ROOF_COLOR, BUILDING)[24:])   # the roof
     return concat(parts)
 
@@ -115,7 +119,9 @@ def _mast(prop: Prop, lamp: bool) -> np.ndarray:
         arm = 0.6 * t
         parts.append(solid(BOX, base, (l - t, arm, arm), hd, POLE_COLOR, POLE, (t / 2, 0.0, h - arm)))
         if lamp:
-            parts.append(solid(BOX, base, (0.6, 0.3, 0.12), hd, LAMP_COLOR, POLE, ((l - 0.6) / 2, 0.0, h - arm - 0.12)))
+            lamp_box = solid(BOX, base, LAMP_SIZE, hd, LAMP_COLOR, POLE, ((l - LAMP_SIZE[0]) / 2, 0.0, h - arm - LAMP_SIZE[2]))
+            lamp_box["material"] = LAMP
+            parts.append(lamp_box)
     return concat(parts)
 
 
@@ -143,9 +149,18 @@ def prop_mesh(prop: Prop, index: int = 0) -> np.ndarray:
     return solid(BOX, prop.position, prop.size, prop.heading, color, PROP_CLASS.get(prop.kind, POLE))
 
 
-def traffic_light_mesh(light: TrafficLight, ground: float, post: bool) -> np.ndarray:
+def lamp_position(prop: Prop) -> np.ndarray:
+    """Centre (3,) [m] of a street light's lamp (the underside of its mast arm's end)."""
+    (l, _, h), t = prop.size, min(prop.size[1], prop.size[0], 0.3)
+    c, s = np.cos(prop.heading), np.sin(prop.heading)
+    reach = (l - LAMP_SIZE[0]) / 2
+    return np.asarray(prop.position, dtype=np.float64) + [c * reach, s * reach, h - 0.6 * t - LAMP_SIZE[2]]
+
+
+def traffic_light_mesh(light: TrafficLight, ground: float, post: bool, group: int = -1) -> np.ndarray:
     """(3·T,) VERTEX: a signal head (traffic_light) centred on light.position facing light.heading, its
-    three lamps on the front face, and (``post``) a pole behind it from the ground height [m] to its top."""
+    three lamps on the front face (material SIGNAL of signal ``group``; −1: unknown, red shown lit), and
+    (``post``) a pole behind it from the ground height [m] to its top."""
     pos, hd = np.asarray(light.position, dtype=np.float64), light.heading
     d, w, h = HEAD_SIZE
     foot = pos - [0.0, 0.0, h / 2]
@@ -154,7 +169,9 @@ def traffic_light_mesh(light: TrafficLight, ground: float, post: bool) -> np.nda
         zc = h * (5 - 2 * k) / 6
         lamp = solid(BOX, foot, (0.02, 0.6 * w, 0.22 * h), hd, color, TRAFFIC_LIGHT, (d / 2 + 0.01, 0.0, zc - 0.11 * h))
         # (a 2 cm lamp box standing on the head's front face, d/2 … d/2 + 0.02 ahead of its centre)
-        parts.append(lamp[6:12])                              # only its front face
+        lamp = lamp[6:12]                                     # only its front face
+        lamp["material"] = SIGNAL + 3 * (group + 1) + k
+        parts.append(lamp)
     if post and foot[2] + h - ground > 0.05:
         t = 0.14
         parts.append(solid(BOX, [pos[0], pos[1], ground], (t, t, foot[2] + h - ground), hd, POLE_COLOR, POLE,
@@ -162,8 +179,10 @@ def traffic_light_mesh(light: TrafficLight, ground: float, post: bool) -> np.nda
     return concat(parts)
 
 
-def furniture_mesh(network: RoadNetwork, elevation: Elevation | None = None) -> np.ndarray:
-    """(3·T,) VERTEX: sidewalks, props and signal heads of ``network``."""
+def furniture_mesh(network: RoadNetwork, elevation: Elevation | None = None,
+                   signal_groups: np.ndarray | None = None) -> np.ndarray:
+    """(3·T,) VERTEX: sidewalks, props and signal heads of ``network``; signal_groups (L,) int gives each
+    lane's signal group (world LaneTable.signal, −1 none), so a head shows the state of its lanes' group."""
     elevation = elevation or Elevation(network)
     parts = [sidewalk_mesh(w, elevation) for w in network.sidewalks]
     parts += [prop_mesh(p, i) for i, p in enumerate(network.props)]
@@ -171,6 +190,9 @@ def furniture_mesh(network: RoadNetwork, elevation: Elevation | None = None) -> 
     for light in network.traffic_lights:
         xy = np.asarray(light.position[:2], dtype=np.float64)
         carried = len(masts) and np.min(np.linalg.norm(masts - xy, axis=1)) <= MAST_REACH
-        parts.append(traffic_light_mesh(light, float(elevation(xy[None])[0]), post=not carried))
+        group = -1
+        if signal_groups is not None and light.lanes:
+            group = int(signal_groups[light.lanes[0]])
+        parts.append(traffic_light_mesh(light, float(elevation(xy[None])[0]), post=not carried, group=group))
     return concat(parts)
 

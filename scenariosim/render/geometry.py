@@ -1,29 +1,39 @@
 """Vertex layout and mesh primitives (plain numpy, no GL): triangulated polygons, ribbons, boxes, prisms.
 
 Every mesh is a structured array (3·T,) of ``VERTEX``: triangle lists, world metres, linear RGB albedo,
-a semantic class id (scenariosim.taxonomy) and an instance id (0 for static geometry).
+a semantic class id (scenariosim.taxonomy), an instance id (0 for static geometry) and a material.
 """
 from __future__ import annotations
 
 import numpy as np
 import shapely
 
-#: one vertex: position [m], unit normal, colour (linear RGB), semantic class, instance (agent index + 1)
+#: one vertex: position [m], unit normal, colour (linear RGB), semantic class, instance (agent index + 1),
+#: material (how light and weather treat the surface; the constants below)
 VERTEX = np.dtype([("position", "<f4", 3), ("normal", "<f4", 3), ("color", "<f4", 3),
-                   ("class_id", "<u4"), ("instance", "<u4")])
+                   ("class_id", "<u4"), ("instance", "<u4"), ("material", "<u4")])
 #: the same layout for moderngl's vertex_array
-VERTEX_FORMAT = "3f 3f 3f u u"
-VERTEX_ATTRIBUTES = ("in_position", "in_normal", "in_color", "in_class", "in_instance")
+VERTEX_FORMAT = "3f 3f 3f u u u"
+VERTEX_ATTRIBUTES = ("in_position", "in_normal", "in_color", "in_class", "in_instance", "in_material")
+
+# materials (VERTEX.material)
+MATTE = 0          # diffuse; whitened by snow where it faces up
+ASPHALT = 1        # road and its paint: darker and mirror-like when wet, partly cleared of snow by traffic
+GROUND = 2         # terrain and sidewalk tops: darker when wet, snow-covered
+GLASS = 3          # windows: diffuse plus a reflection of the sky
+LAMP = 4           # a street light's lamp: glows when the lights are on
+#: a signal lamp: SIGNAL + 3·(group + 1) + colour (0 red, 1 amber, 2 green); group −1 (unknown) shows red lit
+SIGNAL = 16
 
 UP = (0.0, 0.0, 1.0)
 
 
-def vertices(position: np.ndarray, normal, color, class_id, instance=0) -> np.ndarray:
+def vertices(position: np.ndarray, normal, color, class_id, instance=0, material=MATTE) -> np.ndarray:
     """Pack (K, 3) positions [m] with per-vertex or broadcast normal (3,)/(K, 3), colour (3,)/(K, 3),
-    class and instance (scalars or (K,)) into a (K,) VERTEX array."""
+    class, instance and material (scalars or (K,)) into a (K,) VERTEX array."""
     v = np.zeros(len(position), dtype=VERTEX)
     v["position"], v["normal"], v["color"] = position, normal, color
-    v["class_id"], v["instance"] = class_id, instance
+    v["class_id"], v["instance"], v["material"] = class_id, instance, material
     return v
 
 
@@ -89,13 +99,13 @@ def lift(tris: np.ndarray, z: np.ndarray | float) -> np.ndarray:
     return np.concatenate([tris, z[..., None]], axis=-1)
 
 
-def flat_mesh(tris: np.ndarray, z: float, color, class_id: int) -> np.ndarray:
+def flat_mesh(tris: np.ndarray, z: float, color, class_id: int, material: int = MATTE) -> np.ndarray:
     """(3·T,) VERTEX of horizontal triangles (T, 3, 2) [m] at height z [m], facing up."""
     xy = tris.reshape(-1, 2)
-    return vertices(np.column_stack([xy, np.full(len(xy), z)]), UP, color, class_id)
+    return vertices(np.column_stack([xy, np.full(len(xy), z)]), UP, color, class_id, material=material)
 
 
-def surface_mesh(tris: np.ndarray, color, class_id: int) -> np.ndarray:
+def surface_mesh(tris: np.ndarray, color, class_id: int, material: int = MATTE) -> np.ndarray:
     """(3·T,) VERTEX of upward-facing triangles (T, 3, 3) [m] (a ground layer that may slope): each
     triangle's normal is its face normal turned upwards; exactly (0, 0, 1) where it is level."""
     if len(tris) == 0:
@@ -105,7 +115,7 @@ def surface_mesh(tris: np.ndarray, color, class_id: int) -> np.ndarray:
     norm = np.linalg.norm(n, axis=1, keepdims=True)
     n = np.divide(n, norm, out=np.tile(np.array(UP), (len(n), 1)), where=norm > 0)
     n[(n[:, 0] == 0) & (n[:, 1] == 0)] = UP
-    return vertices(tris.reshape(-1, 3), np.repeat(n, 3, axis=0), color, class_id)
+    return vertices(tris.reshape(-1, 3), np.repeat(n, 3, axis=0), color, class_id, material=material)
 
 
 def quads_mesh(a: np.ndarray, b: np.ndarray, height_a: np.ndarray, height_b: np.ndarray, normal: np.ndarray,

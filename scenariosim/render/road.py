@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from scenariosim.render.elevation import Elevation
-from scenariosim.render.geometry import concat, corners, empty, lift, polygon_triangles, strip_triangles, surface_mesh
+from scenariosim.render.geometry import ASPHALT, concat, corners, empty, lift, polygon_triangles, strip_triangles, surface_mesh
 from scenariosim.roads.geometry import arc_length, dash_intervals, offset_polyline, point_at
 from scenariosim.roads.network import Crosswalk, Lane, Marking, RoadNetwork
 from scenariosim.taxonomy import LANE_MARKING, ROAD
@@ -76,7 +76,7 @@ def road_triangles(network: RoadNetwork, elevation: Elevation | None = None) -> 
 
 def road_mesh(network: RoadNetwork, elevation: Elevation | None = None) -> np.ndarray:
     """(3·T,) VERTEX: the drivable surface following the lanes' elevation, class ROAD."""
-    return surface_mesh(road_triangles(network, elevation), ROAD_COLOR, ROAD)
+    return surface_mesh(road_triangles(network, elevation), ROAD_COLOR, ROAD, ASPHALT)
 
 
 def dashes(marking: Marking) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -147,9 +147,9 @@ def marking_mesh(network: RoadNetwork, elevation: Elevation | None = None) -> np
         z = m.z if m.z is not None else elevation(m.line)
         tris = marking_triangles(m, z)
         tris[..., 2] += MARKING_Z
-        meshes.append(surface_mesh(tris, PAINT.get(m.style.color, MARKING_COLOR), LANE_MARKING))
+        meshes.append(surface_mesh(tris, PAINT.get(m.style.color, MARKING_COLOR), LANE_MARKING, ASPHALT))
     for c in network.crosswalks:
         flat = crosswalk_triangles(c)
         tris = lift(flat, elevation(flat.reshape(-1, 2)).reshape(-1, 3) + CROSSWALK_Z)
-        meshes.append(surface_mesh(tris, MARKING_COLOR, LANE_MARKING))
+        meshes.append(surface_mesh(tris, MARKING_COLOR, LANE_MARKING, ASPHALT))
     return concat(meshes) if meshes else empty()

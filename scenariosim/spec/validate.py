@@ -8,13 +8,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import stat
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NoReturn
 
 from scenariosim.errors import ScenarioValidationError, SourceLocation, unknown
 from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Signal
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
-from scenariosim.spec.scenario import AREAS, DYNAMICS, ScenarioSpec
+from scenariosim.spec.scenario import AREAS, CAMERA_VIEWS, DYNAMICS, ScenarioSpec
 from scenariosim.spec.values import Choice, Expr
 
 
@@ -101,6 +103,13 @@ MAX_ACTORS = 10_000
 MAX_RAIN = 300e-3 / 3600.0      # [m/s] 300 mm/h, beyond any recorded hourly rate
 MAX_SNOW = 20e-3 / 3600.0       # [m/s] 20 mm/h water equivalent
 MAX_ATTEMPTS = 100_000
+MAX_MESH_BYTES = 64 << 20       # [bytes] an actor's mesh file
+MAX_DISTORTION = 10.0           # largest |coefficient| of lens distortion
+MAX_EXPOSURE = 10.0             # [EV] largest exposure compensation either way
+MAX_SHUTTER = 1.0               # [s] longest shutter time
+
+#: file types an actor's mesh may have (lower case; the check ignores case)
+MESH_SUFFIXES = (".glb", ".gltf", ".obj")
 
 
 def _road(road, where: str) -> None:
@@ -145,10 +154,33 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
         _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
     if actor.size is not None and _fixed(*actor.size) and min(actor.size) <= 0:
         _fail(f"{where}.size", "every side of size must be positive")
+    if actor.mesh is not None:
+        _mesh(actor.mesh, f"{where}.mesh")
     for k, step in enumerate(actor.behavior):
         for ref in _actor_refs(step):
             if ref not in names:
                 _fail(f"{where}.behavior[{k}]", unknown("actor", ref, names))
+
+
+def _mesh(mesh, where: str) -> None:
+    """An absolute path of an existing regular .glb/.gltf/.obj file of at most MAX_MESH_BYTES (not read here)."""
+    if not isinstance(mesh, str) or not mesh:
+        _fail(where, f"mesh must be a file path (a str) or None, got {mesh!r}")
+    path = Path(mesh)
+    if not path.is_absolute():
+        _fail(where, f"mesh must be an absolute path, got '{mesh}' (the scenario language resolves a relative one "
+                     f"against the scenario file's folder)")
+    if path.suffix.lower() not in MESH_SUFFIXES:
+        _fail(where, f"a mesh is a {', '.join(MESH_SUFFIXES[:-1])} or {MESH_SUFFIXES[-1]} file, got '{mesh}'")
+    try:
+        info = path.stat()
+    except (OSError, ValueError) as err:
+        reason = "no such file" if isinstance(err, FileNotFoundError) else getattr(err, "strerror", None) or err
+        _fail(where, f"cannot read mesh '{mesh}': {reason}")
+    if not stat.S_ISREG(info.st_mode):
+        _fail(where, f"mesh '{mesh}' is not a regular file")
+    if info.st_size > MAX_MESH_BYTES:
+        _fail(where, f"mesh '{mesh}' is larger than {MAX_MESH_BYTES >> 20} MiB")
 
 
 def _placement(actor, road, where: str) -> None:
@@ -200,8 +232,37 @@ def _actor_refs(step: BehaviorStep) -> Iterable[str]:
 
 
 def _camera(cam, names: dict[str, None], timestep, where: str) -> None:
-    if cam.mount not in names:
+    """A mounted camera names an actor; a fixed one (mount None) has a world position. Ranges of every field."""
+    if cam.mount is not None and cam.mount not in names:
         _fail(f"{where}.mount", f"camera '{cam.name}' is mounted on an {unknown('actor', cam.mount, names)}")
+    if not isinstance(cam.position, tuple) or len(cam.position) != 3:
+        _fail(f"{where}.position", f"camera position is (x, y, z) in metres, got {cam.position!r}")
+    if cam.view not in CAMERA_VIEWS:
+        _fail(f"{where}.view", unknown("camera view", cam.view, CAMERA_VIEWS))
+    if cam.view == "birdseye":
+        height = cam.position[2]
+        if _fixed(height) and height <= 0:
+            frame = "above the ground" if cam.mount is None else f"above the ground under '{cam.mount}'"
+            _fail(f"{where}.position[2]", f"a birdseye camera looks straight down, so its height z must be "
+                                       f"{frame} (> 0 m), got {height:g} m")
+        for angle in ("yaw", "pitch"):
+            if _fixed(getattr(cam, angle)) and getattr(cam, angle) != 0:
+                _fail(f"{where}.{angle}", f"a birdseye camera looks straight down, so its {angle} must be 0, "
+                                          f"got {getattr(cam, angle):g} rad")
+    if not isinstance(cam.distortion, tuple) or len(cam.distortion) != 5:
+        _fail(f"{where}.distortion", f"distortion is (k1, k2, p1, p2, k3), got {cam.distortion!r}")
+    for i, k in enumerate(cam.distortion):
+        if _fixed(k) and not -MAX_DISTORTION <= k <= MAX_DISTORTION:
+            _fail(f"{where}.distortion[{i}]", f"distortion coefficient {('k1', 'k2', 'p1', 'p2', 'k3')[i]} must be "
+                                              f"within ±{MAX_DISTORTION:g}, got {k:g}")
+    if _fixed(cam.exposure) and not -MAX_EXPOSURE <= cam.exposure <= MAX_EXPOSURE:
+        _fail(f"{where}.exposure", f"exposure must be -{MAX_EXPOSURE:g}..{MAX_EXPOSURE:g} stops, got {cam.exposure:g}")
+    for name in ("noise", "vignetting"):
+        value = getattr(cam, name)
+        if _fixed(value) and not 0 <= value <= 1:
+            _fail(f"{where}.{name}", f"{name} must be between 0 and 1 (0 % and 100 %), got {value:g}")
+    if _fixed(cam.shutter) and not 0 <= cam.shutter <= MAX_SHUTTER:
+        _fail(f"{where}.shutter", f"shutter must be 0..{MAX_SHUTTER:g} s, got {cam.shutter:g} s")
     if _fixed(cam.fov) and not 0 < cam.fov < math.pi:
         _fail(f"{where}.fov", "field of view must be between 0 and 180 deg")
     if not (1 <= cam.width <= 8192 and 1 <= cam.height <= 8192):
@@ -211,6 +272,9 @@ def _camera(cam, names: dict[str, None], timestep, where: str) -> None:
     if _fixed(cam.rate, timestep) and cam.rate * timestep > 1.0 + 1e-9:
         _fail(f"{where}.rate", f"frame rate {cam.rate:g} Hz is faster than the simulation "
                                f"({1.0 / timestep:g} steps/s); lower it or shorten the timestep")
+    if _fixed(cam.rate, cam.shutter) and cam.rate > 0 and cam.shutter * cam.rate > 1.0 + 1e-9:
+        _fail(f"{where}.shutter", f"shutter {cam.shutter:g} s is longer than the time between frames "
+                                  f"({1.0 / cam.rate:g} s at {cam.rate:g} Hz)")
 
 
 def _environment(env) -> None:

@@ -275,6 +275,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         class_ids=np.array([KIND_CLASS[a.kind] for a in spec.actors], dtype=np.uint8),
         colors=np.array([COLORS[a.color] if a.color else PALETTE[i % len(PALETTE)]
                          for i, a in enumerate(spec.actors)], dtype=np.float32).reshape(n, 3),
+        meshes=tuple(a.mesh for a in spec.actors),
     )
     return world, info
 

@@ -194,3 +194,4 @@ class WorldInfo:
     kinds: tuple[str, ...]
     class_ids: np.ndarray    # (N,) uint8 semantic class id (Cityscapes ids)
     colors: np.ndarray       # (N, 3) float32 body colour, linear RGB in [0, 1]
+    meshes: tuple[str | None, ...] = ()   # per agent, a mesh file drawn instead of its kind's shape (or None)
