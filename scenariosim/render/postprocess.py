@@ -70,6 +70,7 @@ _RENDER_INTRINSICS: dict = {}
 _MAPS: dict = {}
 _VIEW_BOUNDS: dict = {}
 _RAY_GRIDS: dict = {}
+_NEAREST: dict = {}          # holds the maps it was computed from, so their ids stay theirs
 
 
 def _pixel_grid(width: int, height: int, step: int = 1) -> np.ndarray:
@@ -137,6 +138,15 @@ def distortion_maps(camera: Camera, render_cam: Camera) -> tuple[np.ndarray, np.
     return _cached(_MAPS, _lens_key(camera) + _lens_key(render_cam), lambda: _maps(camera, render_cam))
 
 
+def _nearest_index(map_x: np.ndarray, map_y: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Flat index (H·W,) int32 into a width × height image of the pixel nearest each map position."""
+    ix = np.clip(np.rint(map_x), 0, width - 1).astype(np.int32)
+    iy = np.clip(np.rint(map_y), 0, height - 1).astype(np.int32)
+    index = (iy * np.int32(width) + ix).ravel()
+    index.flags.writeable = False
+    return index
+
+
 def distort_frame(frame: Frame, camera: Camera, maps: tuple[np.ndarray, np.ndarray] | None) -> Frame:
     """``frame`` (drawn by render_camera(camera)) resampled into ``camera``'s distorted image.
 
@@ -152,10 +162,12 @@ def distort_frame(frame: Frame, camera: Camera, maps: tuple[np.ndarray, np.ndarr
         raise RenderError(f"distortion maps are {map_x.shape[1]}×{map_x.shape[0]} px, "
                           f"the camera {camera.width}×{camera.height} px")
     h, w = frame.class_id.shape
-    rgb = cv2.remap(frame.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    ix = np.clip(np.rint(map_x), 0, w - 1).astype(np.intp)
-    iy = np.clip(np.rint(map_y), 0, h - 1).astype(np.intp)
-    src = (iy * w + ix).ravel()
+    rgb = cv2.remap(np.ascontiguousarray(frame.rgb), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    src = _cached(_NEAREST, (id(map_x), id(map_y), w, h), lambda: (map_x, map_y, _nearest_index(map_x, map_y, w, h)))
+    if src[0] is not map_x or src[1] is not map_y:                 # an id reused by other arrays
+        _NEAREST.clear()
+        src = _cached(_NEAREST, (id(map_x), id(map_y), w, h), lambda: (map_x, map_y, _nearest_index(map_x, map_y, w, h)))
+    src = src[2]
 
     def nearest(a: np.ndarray | None) -> np.ndarray | None:
         if a is None:
@@ -397,19 +409,19 @@ def precipitation(rgb: np.ndarray, depth: np.ndarray, camera: Camera, kind: Prec
 # motion blur
 
 def _pixel_grids(camera: Camera) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(u, v, x, y), each (H, W) float32 read-only: every pixel's coordinates [px] and its ray's
-    undistorted normalized coordinates."""
+    """(u, v, x, y), each (H, W) float32 read-only: every pixel's coordinates [px] and the undistorted
+    normalized coordinates of its ray."""
     u, v = np.meshgrid(np.arange(camera.width, dtype=np.float32), np.arange(camera.height, dtype=np.float32))
-    rays = camera.rays(_pixel_grid(camera.width, camera.height))
-    x = rays[:, 0].reshape(camera.height, camera.width).astype(np.float32)
-    y = rays[:, 1].reshape(camera.height, camera.width).astype(np.float32)
+    rays = camera.rays(_pixel_grid(camera.width, camera.height)).astype(np.float32)
+    x = np.ascontiguousarray(rays[:, 0].reshape(camera.height, camera.width))
+    y = np.ascontiguousarray(rays[:, 1].reshape(camera.height, camera.width))
     for a in (u, v, x, y):
         a.flags.writeable = False
     return u, v, x, y
 
 
 def _distort32(camera: Camera, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Camera.distort on (H, W) float32 arrays of undistorted normalized coordinates."""
+    """Camera.distort on float32 arrays of undistorted normalized coordinates."""
     k1, k2, p1, p2, k3 = (np.float32(c) for c in camera.dist)
     r2 = x * x + y * y
     radial = 1 + r2 * (k1 + r2 * (k2 + r2 * k3))
@@ -421,43 +433,47 @@ def _distort32(camera: Camera, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray
     return xd, yd
 
 
+def _flow(depth: np.ndarray, camera: Camera, camera_before: Camera) -> tuple[np.ndarray, np.ndarray]:
+    """Image motion (du, dv), each (H, W) float32 [px]: see image_motion."""
+    u, v, rx, ry = _cached(_RAY_GRIDS, _lens_key(camera), lambda: _pixel_grids(camera))
+    M = camera_before.R @ camera.R.T                                # camera → camera_before rotation
+    c = camera_before.R @ (camera.position - camera_before.position)
+    # round-off terms (~1e-17) would make float32 products subnormal, which is slow, and move nothing
+    M[np.abs(M) < 1e-9] = 0.0
+    c[np.abs(c) < 1e-9] = 0.0
+    # (x, y, w, 1) ↦ numerators and denominator of the point's coordinates in camera_before
+    P = np.stack([M[:, 0], M[:, 1], c, M[:, 2]], axis=1)           # (3, 4)
+    distorted = camera_before.distorted
+    top = P[:2] if distorted else camera_before.K[:2] @ P          # normalized, or pixels right away
+    T = np.vstack([top, [0.0, 0.0, 0.0, 1.0], P[2]])               # third output: 1 / denominator
+    with np.errstate(divide="ignore"):
+        w = np.float32(1.0) / depth.astype(np.float32, copy=False)  # inverse depth; 0 for the sky
+    out = cv2.perspectiveTransform(cv2.merge([rx, ry, w]).reshape(-1, 1, 3), T)
+    xb, yb, inv_den = (a.reshape(depth.shape) for a in cv2.split(out))
+    with np.errstate(invalid="ignore", over="ignore"):
+        if distorted:
+            xd, yd = _distort32(camera_before, xb, yb)
+            K = camera_before.K.astype(np.float32)
+            xb = K[0, 0] * xd + K[0, 1] * yd + K[0, 2]
+            yb = K[1, 1] * yd + K[1, 2]
+        du, dv = cv2.subtract(xb, u), cv2.subtract(yb, v)
+        bad = ~np.isfinite(du) | ~np.isfinite(dv)
+        if P[2, :3].any() or P[2, 3] <= 0:
+            bad |= ~(inv_den > 0)       # behind camera_before (cv2 gives 0 for a zero denominator)
+    du[bad] = 0.0
+    dv[bad] = 0.0
+    return du, dv
+
+
 def image_motion(depth: np.ndarray, camera: Camera, camera_before: Camera) -> tuple[np.ndarray, np.ndarray]:
     """Where each pixel's 3D point (depth (H, W) [m], sky inf) was in ``camera_before``'s image, as
     offsets (du, dv), each (H, W) float32 [px]; 0 where that point was behind camera_before.
 
     With r the pixel's ray (x, y, 1) and w = 1/depth, the point is r/w; in camera_before it is
     (M·r + c·w)/w, M and c the relative rotation and translation, so its normalized coordinates are
-    (M·r + c·w)₀,₁ / (M·r + c·w)₂: one formula for near points and the sky (w = 0)."""
-    u, v, rx, ry = _cached(_RAY_GRIDS, _lens_key(camera), lambda: _pixel_grids(camera))
-    f4 = np.float32
-    M = camera_before.R @ camera.R.T                                # camera → camera_before rotation
-    c = camera_before.R @ (camera.position - camera_before.position)
-    # round-off terms (~1e-17) would make float32 products subnormal, which is slow, and move nothing
-    M[np.abs(M) < 1e-9] = 0.0
-    c[np.abs(c) < 1e-9] = 0.0
-    M, c = M.astype(f4), c.astype(f4)
-    if np.array_equal(M, np.eye(3, dtype=f4)):
-        h = [rx, ry, None]
-    else:
-        h = [M[i, 0] * rx + M[i, 1] * ry + M[i, 2] for i in range(3)]
-    if c.any():
-        with np.errstate(divide="ignore"):
-            w = f4(1.0) / depth.astype(f4, copy=False)             # inverse depth; 0 for the sky
-        h = [(h[i] if h[i] is not None else f4(1.0)) + c[i] * w if c[i] else h[i] for i in range(3)]
-    den = h[2]                                                      # None: 1 everywhere
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xb, yb = (h[0], h[1]) if den is None else (h[0] / den, h[1] / den)
-        if camera_before.distorted:
-            xb, yb = _distort32(camera_before, xb, yb)
-        K = camera_before.K.astype(f4)
-        du = K[0, 0] * xb + K[0, 1] * yb + K[0, 2] - u
-        dv = K[1, 1] * yb + K[1, 2] - v
-    bad = ~np.isfinite(du) | ~np.isfinite(dv)
-    if den is not None:
-        bad |= ~(den > 0)
-    du[bad] = 0.0
-    dv[bad] = 0.0
-    return du, dv
+    (M·r + c·w)₀,₁ / (M·r + c·w)₂: one projective map of (x, y, w), for near points and the sky (w = 0)
+    alike, applied by cv2.perspectiveTransform."""
+    return _flow(depth, camera, camera_before)
 
 
 def motion_blur(rgb: np.ndarray, depth: np.ndarray, camera: Camera, camera_before: Camera,
@@ -469,12 +485,12 @@ def motion_blur(rgb: np.ndarray, depth: np.ndarray, camera: Camera, camera_befor
 
     samples is rounded up to a power of two; None picks as many as put samples at most 1 px apart
     along the longest path, up to 8, then at most BLUR_SAMPLE_SPACING px apart, up to MAX_BLUR_SAMPLES.
-    The average is built by
-    log2(samples) rounds of cv2.remap, each adding the running sum shifted by half the remaining path:
-    exactly ``samples`` equally spaced samples where the motion is locally uniform.
+    The average is built by log2(samples) rounds of cv2.remap, each adding the running sum shifted by
+    half the remaining path: exactly ``samples`` equally spaced samples where the motion is locally
+    uniform (each round's bilinear resampling adds under a pixel of extra smoothing).
     """
-    du, dv = image_motion(depth, camera, camera_before)
-    longest = float(np.sqrt(np.max(du * du + dv * dv, initial=0.0)))
+    du, dv = _flow(depth, camera, camera_before)
+    longest = float(cv2.magnitude(du, dv).max(initial=0.0))
     if longest <= MIN_MOTION:
         return rgb
     if samples is None:
@@ -486,11 +502,10 @@ def motion_blur(rgb: np.ndarray, depth: np.ndarray, camera: Camera, camera_befor
     step = 1.0 / (2 ** rounds - 1)                                # sample k sits at k·step of the path
     acc = rgb.astype(np.uint16)
     for r in reversed(range(rounds)):                             # shifts 4, 2, 1 steps for 8 samples
-        s = 2 ** r * step
-        map_x, map_y = cv2.scaleAdd(du, -s, u), cv2.scaleAdd(dv, -s, v)
+        shift = -(2 ** r) * step
+        map_x, map_y = cv2.scaleAdd(du, shift, u), cv2.scaleAdd(dv, shift, v)
         acc = cv2.add(acc, cv2.remap(acc, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
-    n = 2 ** rounds
-    return ((acc + n // 2) // n).astype(np.uint8)
+    return cv2.convertScaleAbs(acc, alpha=1.0 / 2 ** rounds)     # rounded mean, uint8
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -542,25 +557,41 @@ def vignette(rgb: np.ndarray, amount: float) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _gaussian_table() -> np.ndarray:
-    """(65536,) float32 standard normal quantiles at (i + ½)/65536 (inverse CDF, for 16-bit uniforms)."""
+    """(65536,) float64 standard normal quantiles at (i + ½)/65536 (inverse CDF, for 16-bit uniforms),
+    scaled to unit variance despite the cut tails (±4.3σ)."""
     from statistics import NormalDist
     q = NormalDist().inv_cdf
-    table = np.array([q((i + 0.5) / 65536.0) for i in range(32768)])
-    table = np.concatenate([table, -table[::-1]])
-    return (table / table.std()).astype(np.float32)             # unit variance despite the cut tails
+    half = np.array([q((i + 0.5) / 65536.0) for i in range(32768)])
+    table = np.concatenate([half, -half[::-1]])
+    return table / table.std()
+
+
+@functools.lru_cache(maxsize=8)
+def _noise_tables(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """(up, down), each (65536,) uint8: the positive and negative parts of round(σ·z) for each 16-bit
+    uniform, σ [code values]."""
+    n = np.clip(np.rint(sigma * _gaussian_table()), -255, 255)
+    up, down = np.maximum(n, 0).astype(np.uint8), np.maximum(-n, 0).astype(np.uint8)
+    up.flags.writeable = down.flags.writeable = False
+    return up, down
 
 
 def sensor_noise(rgb: np.ndarray, sigma: float, rng: np.random.Generator, shot: float = 0.0) -> np.ndarray:
     """rgb (H, W, 3) uint8 plus zero-mean Gaussian noise, rounded and clipped to 0..255; ``rgb`` itself
     when both terms are 0. σ [code values] = sqrt((sigma·255)² + shot·value): sigma is the read noise as
     a fraction of full scale, shot the variance per code value of the signal-dependent part.
-    Normal deviates come from 16-bit uniforms of ``rng`` through the inverse CDF (a 65536-entry table)."""
+
+    One 16-bit uniform per value comes from ``rng``; the inverse normal CDF (a 65536-entry table) turns
+    it into a deviate. Without shot noise the rounded noise is looked up as uint8 positive and negative
+    parts and applied with saturating adds (exactly clip(rgb + round(σ·z), 0, 255))."""
     if sigma <= 0 and shot <= 0:
         return rgb
-    z = np.take(_gaussian_table(), rng.integers(0, 65536, rgb.shape, dtype=np.uint16))
-    scale = np.float32(sigma * 255.0)
-    if shot > 0:
-        scale = np.sqrt(scale * scale + np.float32(shot) * rgb.astype(np.float32))
+    uniform = rng.integers(0, 65536, rgb.shape, dtype=np.uint16)
+    if shot <= 0:
+        up, down = _noise_tables(float(sigma * 255.0))
+        return cv2.subtract(cv2.add(rgb, np.take(up, uniform)), np.take(down, uniform))
+    z = np.take(_gaussian_table().astype(np.float32), uniform)
+    scale = np.sqrt(np.float32((sigma * 255.0) ** 2) + np.float32(shot) * rgb.astype(np.float32))
     out = rgb.astype(np.float32)
     out += z * scale
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
@@ -581,9 +612,9 @@ def apply_effects(frame: Frame, spec: CameraSpec, environment: EnvironmentSpec, 
     each for rain, snow and noise, so turning one effect on or off leaves the others' randomness as is.
     """
     camera = frame.camera
+    rgb = np.ascontiguousarray(frame.rgb)                           # OpenCV wants positive strides
     rain_rng, snow_rng, noise_rng = (np.random.default_rng(int(s)) for s in rng.integers(0, 2 ** 63, 3))
     exposure = spec.shutter if spec.shutter > 0 else DEFAULT_EXPOSURE
-    rgb = frame.rgb
     rgb = precipitation(rgb, frame.depth, camera, RAIN, environment.rain, exposure, rain_rng)
     rgb = precipitation(rgb, frame.depth, camera, SNOW, environment.snow, exposure, snow_rng)
     if spec.shutter > 0 and camera_before is not None:

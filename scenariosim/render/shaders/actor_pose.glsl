@@ -1,7 +1,8 @@
-// Posing an actor template (render/actors.py; its CPU twin is actors.pose_template): a limb swings
-// about the axis parallel to +y through (x = 0, z = pivot) of the unit box by
-// amplitude · sin(2π · phase); the unit box is scaled to the actor's size, turned by its heading and
-// moved to its camera-relative footprint centre. Normals use the inverse-transpose of the scaling.
+// Posing an actor template (render/actors.py; its CPU twin is actors.pose_template): the unit box is
+// scaled to the actor's size (normals by the inverse-transpose of the scaling), a limb swings rigidly
+// in metres about the axis parallel to +y through (x = 0, z = pivot · height) by
+// amplitude · sin(2π · phase), +z turning towards +x; then it is turned by the heading and moved to
+// the actor's camera-relative footprint centre.
 
 in vec3 in_position;            // unit box: x ∈ [−½, ½] forward, y ∈ [−½, ½] left, z ∈ [0, 1] up
 in vec3 in_normal;
@@ -15,19 +16,16 @@ in uvec2 i_ids;                 // semantic class, instance id
 in vec2 i_state;                // walk phase [0, 1), lights: 0 off, 1 on, 2 braking, 3 on and braking
 
 vec3 pose(out vec3 normal) {
-    vec3 p = in_position;
-    vec3 n = in_normal;
+    vec3 p = in_position * i_size;
+    vec3 n = normalize(in_normal / i_size);
     if (in_swing.x != 0.0) {
         float a = in_swing.x * sin(6.283185307 * i_state.x);
         float c = cos(a), s = sin(a);
-        p.z -= in_swing.y;
-        p = vec3(c * p.x + s * p.z, p.y, -s * p.x + c * p.z);
-        p.z += in_swing.y;
+        float h = in_swing.y * i_size.z;
+        p = vec3(c * p.x + s * (p.z - h), p.y, h - s * p.x + c * (p.z - h));
         n = vec3(c * n.x + s * n.z, n.y, -s * n.x + c * n.z);
     }
-    vec3 local = p * i_size;
-    n /= i_size;
     float ch = cos(i_pose.w), sh = sin(i_pose.w);
-    normal = normalize(vec3(ch * n.x - sh * n.y, sh * n.x + ch * n.y, n.z));
-    return vec3(ch * local.x - sh * local.y, sh * local.x + ch * local.y, local.z) + i_pose.xyz;
+    normal = vec3(ch * n.x - sh * n.y, sh * n.x + ch * n.y, n.z);
+    return vec3(ch * p.x - sh * p.y, sh * p.x + ch * p.y, p.z) + i_pose.xyz;
 }
