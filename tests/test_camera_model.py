@@ -42,7 +42,12 @@ def test_project_matches_opencv_with_distortion(seed):
     X = points_in_view(cam, rng)
     ours = cam.project(X)
     ref = cv2.projectPoints(X, cv2.Rodrigues(cam.R)[0], cam.t, cam.K, cam.dist)[0][:, 0]
-    np.testing.assert_allclose(ours, ref, atol=1e-6, rtol=0)
+    # where the lens folds over (some random lenses do, in the corners) project gives nan; OpenCV does not
+    pc = cam.to_camera(X)
+    folded = np.sum(pc[:, :2] ** 2, axis=1) / pc[:, 2] ** 2 >= cam.fold_radius2
+    assert folded.mean() < 0.1
+    np.testing.assert_array_equal(np.isnan(ours).any(axis=1), folded)
+    np.testing.assert_allclose(ours[~folded], ref[~folded], atol=1e-6, rtol=0)
 
 
 def test_project_gives_nan_behind_the_camera():
@@ -168,3 +173,14 @@ def test_fixed_birdseye_has_north_up_and_equals_a_camera_pitched_straight_down()
 def test_mounted_spec_without_a_pose_is_an_error():
     with pytest.raises(ValueError, match="needs the mount's pose"):
         camera_from_spec(CameraSpec(name="front", mount="ego"), None)
+
+
+def test_points_beyond_the_fold_of_the_lens_are_not_imaged():
+    # r·(1 − 0.3 r²) stops growing at r² = 1/0.9: a point 60° off axis (r = 1.73) would fold back inside
+    cam = Camera(K=intrinsics(math.radians(90.0), 640, 480), R=np.eye(3), t=np.zeros(3), width=640, height=480,
+                 dist=np.array([-0.3, 0.0, 0.0, 0.0, 0.0]))
+    assert cam.fold_radius2 == pytest.approx(1 / 0.9)
+    uv = cam.project(np.array([[math.sqrt(3.0), 0.0, 1.0], [0.5, 0.2, 1.0]]))
+    assert np.isnan(uv[0]).all() and np.isfinite(uv[1]).all()
+    assert Camera(K=cam.K, R=cam.R, t=cam.t, width=640, height=480,
+                  dist=np.array([0.1, 0.01, 0.0, 0.0, 0.0])).fold_radius2 == math.inf

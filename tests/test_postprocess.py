@@ -12,7 +12,7 @@ import pytest
 
 from scenariosim.errors import RenderError
 from scenariosim.render import postprocess as pp
-from scenariosim.sensors.camera import Camera, camera_from_spec, intrinsics
+from scenariosim.sensors.camera import Camera, camera_from_spec
 from scenariosim.sensors.frame import Frame
 from scenariosim.spec.scenario import CameraSpec, EnvironmentSpec
 
@@ -333,8 +333,9 @@ def test_static_camera_leaves_the_image_unchanged():
     frame = edge_frame(cam, 10.0)
     out = pp.motion_blur(frame.rgb, frame.depth, cam, cam)
     np.testing.assert_array_equal(out, frame.rgb)
-    same = dataclasses.replace(cam)
-    np.testing.assert_array_equal(pp.motion_blur(frame.rgb, frame.depth, cam, same), frame.rgb)
+    # a pose equal up to round-off goes through the motion computation and still changes nothing
+    nearly = dataclasses.replace(cam, t=cam.t + 1e-12)
+    np.testing.assert_array_equal(pp.motion_blur(frame.rgb, frame.depth, cam, nearly), frame.rgb)
 
 
 @pytest.mark.parametrize("dist", [(0.0,) * 5, BARREL])
@@ -364,6 +365,29 @@ def test_motion_blur_keeps_the_mean_of_a_uniform_image():
     rgb = np.full((120, 200, 3), 77, np.uint8)
     out = pp.motion_blur(rgb, np.full((120, 200), 4.0, np.float32), cam, cam.moved(np.array([-0.5, 0.1, 0.0])))
     np.testing.assert_array_equal(out, rgb)
+
+
+def test_image_motion_of_a_turn_is_the_same_at_every_depth():
+    cam = forward_camera(200, 120)
+    delta = math.radians(2.0)
+    # a moment ago the camera looked delta further left (north): what is ahead now was right of centre then
+    before = camera_from_spec(CameraSpec(name="c", position=(0.0, 0.0, 0.0), yaw=delta, width=200, height=120), None)
+    depth = np.random.default_rng(0).uniform(1.0, 200.0, (120, 200)).astype(np.float32)
+    depth[:10] = np.inf
+    du, dv = pp.image_motion(depth, cam, before)
+    cx, cy = int(cam.K[0, 2]), int(cam.K[1, 2])
+    np.testing.assert_allclose(du[cy, cx], cam.K[0, 0] * math.tan(delta), rtol=1e-3)
+    np.testing.assert_allclose(du[:, cx], du[cy, cx], rtol=2e-3)        # the same for near, far and sky
+    assert np.abs(dv[cy]).max() < 0.05                                   # (row cy is ½ px off the horizon)
+
+
+def test_points_behind_the_earlier_camera_do_not_move():
+    cam = forward_camera(200, 120)
+    ahead = cam.moved(np.array([2.0, 0.0, 0.0]))                       # reversing: it was 2 m further on
+    du, dv = pp.image_motion(np.full((120, 200), 1.0, np.float32), cam, ahead)
+    assert not du.any() and not dv.any()
+    du, dv = pp.image_motion(np.full((120, 200), 5.0, np.float32), cam, ahead)
+    assert np.abs(du).max() > 1                                         # 3 m in front of it: they move
 
 
 def test_image_motion_of_the_sky_ignores_translation():

@@ -1,7 +1,6 @@
 """One render job: a concrete scenario simulated, rendered by every camera at its rate, and written."""
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from tqdm import tqdm
 from scenariosim.dataset import DatasetWriter, staged_folder
 from scenariosim.labels import visible_boxes
 from scenariosim.roads import build
-from scenariosim.sensors import Camera, mounted_camera
+from scenariosim.sensors.camera import Camera, camera_from_spec
 from scenariosim.sim import simulate
 from scenariosim.spec.sampling import is_concrete
 from scenariosim.spec.scenario import ScenarioSpec
@@ -35,9 +34,28 @@ def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tu
     return sorted(plan)
 
 
-def _raised(camera: Camera, dz: float) -> Camera:
-    """The camera moved up by dz [m] (a mount on a vehicle standing at elevation dz)."""
-    return dataclasses.replace(camera, t=camera.t - camera.R @ np.array([0.0, 0.0, dz])) if dz else camera
+def _pose(world, mount: int) -> tuple[float, float, float, float]:
+    """(x, y, z, heading) of agent ``mount``: its footprint centre on the ground (z: its lane's elevation)."""
+    from scenariosim.render.elevation import lane_elevation
+
+    v = world.vehicles
+    z = float(lane_elevation(world.lanes, v.lane[mount:mount + 1], v.s[mount:mount + 1])[0])
+    return float(v.x[mount]), float(v.y[mount]), z, float(v.heading[mount])
+
+
+def _camera_before(camera: Camera, world, mount: int | None, shutter: float) -> Camera | None:
+    """The camera ``shutter`` [s] earlier: moved back along its mount's velocity (a fixed camera: None)."""
+    if mount is None or shutter <= 0:
+        return None
+    v = world.vehicles
+    h, speed = float(v.heading[mount]), float(v.speed[mount])
+    return camera.moved(-shutter * speed * np.array([math.cos(h), math.sin(h), 0.0]))
+
+
+def frame_rng(spec: ScenarioSpec, camera: int, frame: int) -> np.random.Generator:
+    """The random stream of one frame's sensor effects: fixed by the seed, the camera and the frame number,
+    so a frame looks the same whatever else is rendered."""
+    return np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(camera, frame)))
 
 
 def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
@@ -45,14 +63,15 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
-    from scenariosim.render import Renderer   # GL is imported only when a job really renders
-    from scenariosim.render.elevation import lane_elevation
+    from scenariosim.render.views import CameraView   # GL is imported only when a job really renders
+    from scenariosim.sim.signals import signal_states
 
     plan = frame_schedule(spec, max_frames)
     network = build(spec.roads)
     world, info = build_world(spec, network)
-    mounts = [spec.actor_index(cam.mount) for cam in spec.cameras]
-    renderers: dict[tuple[int, int], Renderer] = {}
+    mounts = [None if cam.mount is None else spec.actor_index(cam.mount) for cam in spec.cameras]
+    views: dict[int, CameraView] = {}
+    junctions = world.junctions
     with staged_folder(Path(out), overwrite) as stage:
         writer = DatasetWriter(stage, spec)
         try:
@@ -60,20 +79,19 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
             for step_index, c, k in tqdm(plan, desc=f"rendering {spec.name}", unit="frame", disable=not progress):
                 simulate(world, spec.timestep, step_index - at_step)
                 at_step = step_index
-                cam_spec = spec.cameras[c]
-                size = (cam_spec.width, cam_spec.height)
-                if size not in renderers:
-                    renderers[size] = Renderer(*size)
-                    renderers[size].set_road(network)
-                v, i = world.vehicles, mounts[c]
-                camera = mounted_camera(cam_spec, v.x[i], v.y[i], v.heading[i])
-                camera = _raised(camera, float(lane_elevation(world.lanes, v.lane[i:i + 1], v.s[i:i + 1])[0]))
-                frame = renderers[size].render(v, info, spec.environment, camera, at_step * spec.timestep,
-                                               lanes=world.lanes)
+                cam_spec, mount = spec.cameras[c], mounts[c]
+                if c not in views:
+                    views[c] = CameraView(cam_spec, network, world.lanes)
+                camera = camera_from_spec(cam_spec, None if mount is None else _pose(world, mount))
+                time = at_step * spec.timestep
+                signals = signal_states(time, junctions.offset, junctions.green, junctions.yellow, junctions.cycle)
+                frame = views[c].render(world, info, spec.environment, camera, time, frame_rng(spec, c, k),
+                                        hide=mount, signals=signals,
+                                        camera_before=_camera_before(camera, world, mount, cam_spec.shutter))
                 writer.add(cam_spec.name, k, frame, visible_boxes(frame.instance, info.class_ids))
-            renderer_name = next(iter(renderers.values())).gl_renderer if renderers else "none"
+            renderer_name = next(iter(views.values())).gl_renderer if views else "none"
         finally:
-            for r in renderers.values():
-                r.release()
+            for view in views.values():
+                view.release()
         writer.close(renderer=renderer_name)
     return len(plan)

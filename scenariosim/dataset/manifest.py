@@ -31,8 +31,10 @@ def versions() -> dict[str, str]:
 
 
 def camera_entry(camera: Camera, rate: float) -> dict:
-    """Intrinsics of a camera in OpenCV convention."""
-    return {"width": camera.width, "height": camera.height, "rate_hz": rate, "K": camera.K.tolist()}
+    """Intrinsics of a camera in OpenCV convention: K and the distortion coefficients (k1, k2, p1, p2, k3)
+    that cv2.projectPoints takes with it."""
+    return {"width": camera.width, "height": camera.height, "rate_hz": rate, "K": camera.K.tolist(),
+            "dist": camera.dist.tolist()}
 
 
 def manifest(spec: ScenarioSpec, cameras: dict[str, dict], frames: int, annotations: int, renderer: str) -> dict:

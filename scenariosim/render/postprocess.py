@@ -336,7 +336,7 @@ def _thin_elements(p: Particles, width: int, height: int):
     x0 = np.floor(xc)
     frac = xc - x0
     z = p.za.astype(f4)[pid] + t * (p.zb - p.za).astype(f4)[pid]
-    a = p.alpha.astype(f4)[pid] * np.minimum(np.sqrt(1.0 + slope[pid] ** 2), f4(1.0 / 0.75))
+    a = p.alpha.astype(f4)[pid] * np.sqrt(1.0 + slope[pid] ** 2)   # a slanted line crosses more of a row
     x = np.concatenate([x0, x0 + 1.0])
     val = np.concatenate([a * (1.0 - frac), a * frac])
     keep = (x >= 0) & (x < width) & (val > 0)
@@ -489,6 +489,8 @@ def motion_blur(rgb: np.ndarray, depth: np.ndarray, camera: Camera, camera_befor
     half the remaining path: exactly ``samples`` equally spaced samples where the motion is locally
     uniform (each round's bilinear resampling adds under a pixel of extra smoothing).
     """
+    if np.array_equal(camera.R, camera_before.R) and np.array_equal(camera.t, camera_before.t):
+        return rgb                                                  # the camera did not move
     du, dv = _flow(depth, camera, camera_before)
     longest = float(cv2.magnitude(du, dv).max(initial=0.0))
     if longest <= MIN_MOTION:

@@ -82,12 +82,27 @@ class Camera:
         return self.pixels(self.to_camera(np.asarray(points, dtype=np.float64)))
 
     def pixels(self, pc: np.ndarray) -> np.ndarray:
-        """Camera-frame points (K, 3) [m] → pixels (K, 2), lens distortion included; z ≤ 0 gives nan."""
+        """Camera-frame points (K, 3) [m] → pixels (K, 2), lens distortion included; z ≤ 0 gives nan,
+        and so does a point beyond the radius where the lens folds over (see fold_radius2)."""
         pc = np.asarray(pc, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             xn = pc[:, :2] / pc[:, 2:3]
         xn[pc[:, 2] <= 0] = np.nan
+        if self.distorted:
+            xn[np.sum(xn * xn, axis=1) >= self.fold_radius2] = np.nan
         return self.normalized_to_pixels(self.distort(xn))
+
+    @property
+    def fold_radius2(self) -> float:
+        """Squared undistorted radius where the radial distortion r·(1 + k1·r² + k2·r⁴ + k3·r⁶) stops
+        growing (inf if it never does): beyond it the polynomial folds back and would image points
+        far outside the field of view inside it."""
+        k1, k2, _, _, k3 = (float(c) for c in self.dist)
+        # d/dr of the radial polynomial, in s = r²: 1 + 3·k1·s + 5·k2·s² + 7·k3·s³
+        roots = np.roots(np.trim_zeros([7.0 * k3, 5.0 * k2, 3.0 * k1, 1.0], "f"))
+        real = roots[np.isreal(roots)].real
+        real = real[real > 0]
+        return float(real.min()) if len(real) else math.inf
 
     def normalized_to_pixels(self, xd: np.ndarray) -> np.ndarray:
         """Distorted normalized coordinates (K, 2) → pixels (K, 2): K applied."""
