@@ -249,12 +249,13 @@ def test_faces_towards_the_sun_are_brighter(eye, lit, dark):
 
 @pytest.mark.gl
 def test_a_car_casts_its_shadow_away_from_the_sun():
-    """Sun due east, 30° up: the road 1 m west of the car lies in its shadow (the car, 1.5 m tall, shades
-    2.6 m of road behind it), the road 1 m east of it does not; without the shadow pass both are lit alike."""
+    """Sun due east, 30° up: the road 0.5 m west of the car lies in its shadow (the sedan's boot, ~0.9 m
+    high at its rear, shades ~1.5 m of road behind it), the road 0.5 m east of it does not; without the
+    shadow pass both are lit alike."""
     network, v, info = scene((("a", "car", 2, 100.0, 20.0),))
     x, y, half = v.x[0], v.y[0], v.length[0] / 2
     cam = look_at([x, y - 0.01, 30.0], [x, y, 0.0], 96, 96, 40.0)
-    west, east = cam.project(np.array([[x - half - 1.0, y, 0.0], [x + half + 1.0, y, 0.0]])).round().astype(int)
+    west, east = cam.project(np.array([[x - half - 0.5, y, 0.0], [x + half + 0.5, y, 0.0]])).round().astype(int)
     shaded = {}
     for shadows in (True, False):
         with Renderer(96, 96, shadows=shadows) as r:

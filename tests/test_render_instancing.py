@@ -87,7 +87,7 @@ def test_the_camera_carrier_is_hidden_but_casts_its_shadow():
         r.set_road(network)
         shown, hidden = (r.render(v, info, env, cam, 0.0, hide=h) for h in (None, 0))
     assert np.any(shown.instance == 1) and not np.any(hidden.instance == 1)
-    behind = cam.project(np.array([[v.x[0] - v.length[0] / 2 - 0.5, v.y[0], 0.0],
+    behind = cam.project(np.array([[v.x[0] - v.length[0] / 2 - 0.3, v.y[0], 0.0],
                                    [v.x[0] + v.length[0] / 2 + 0.5, v.y[0], 0.0]])).round().astype(int)
     (wu, wv), (eu, ev) = behind
     assert hidden.class_id[wv, wu] == ROAD

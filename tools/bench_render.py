@@ -5,10 +5,12 @@
 For 640×480 and 1280×720 it renders the scenario's first camera view while the world steps between
 frames, with every output read back (colour, class, instance, depth, normals), and times
 
-- the full renderer (shadow pass, lighting, weather, instanced actors, post effects the camera asks for);
+- the full renderer (shadow maps, the surface pass with instanced actors, the shading pass);
 - a baseline: one moderngl program with a pass-through vertex shader and a fragment shader that writes
-  its inputs, drawing the static mesh and every actor's posed template triangles (the same triangles)
-  into the same five render targets, read back the same way (posing the templates on the CPU is not timed).
+  its inputs, drawing the static mesh (sky triangle included) and every actor's posed template triangles
+  (the same triangles) in one pass into the same six render targets (the renderer's surface, class,
+  instance, depth and normal targets and its colour image), the same five read back the same way
+  (posing the templates on the CPU is not timed).
 
 Both are timed frame by frame in alternation, after three warm-up frames each; it prints medians.
 """
@@ -32,36 +34,38 @@ from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
 from scenariosim.spec import sample
 from scenariosim.sim import step
+from scenariosim.taxonomy import SKY
 from scenariosim.world import build_world
 
 SIZES = ((640, 480), (1280, 720))
 WARMUP = 3
 
-_VERTEX = """
+_VERTEX = f"""
 #version 330
 uniform mat4 u_mvp;
 in vec3 in_position; in vec3 in_normal; in vec3 in_color; in uint in_class; in uint in_instance;
 out vec3 v_color; out vec3 v_normal; out float v_depth; flat out uint v_class; flat out uint v_instance;
-void main() {
-    gl_Position = u_mvp * vec4(in_position, 1.0);
+void main() {{
+    gl_Position = in_class == {SKY}u ? vec4(in_position.xy, 1.0, 1.0) : u_mvp * vec4(in_position, 1.0);
     v_color = in_color; v_normal = in_normal; v_depth = gl_Position.w; v_class = in_class; v_instance = in_instance;
-}
+}}
 """
 _FRAGMENT = """
 #version 330
 in vec3 v_color; in vec3 v_normal; in float v_depth; flat in uint v_class; flat in uint v_instance;
 layout(location = 0) out vec4 o_color; layout(location = 1) out uint o_class; layout(location = 2) out uint o_instance;
-layout(location = 3) out float o_depth; layout(location = 4) out vec4 o_normal;
+layout(location = 3) out float o_depth; layout(location = 4) out vec4 o_normal; layout(location = 5) out vec4 o_surface;
 void main() {
     o_color = vec4(v_color, 1.0); o_class = v_class; o_instance = v_instance; o_depth = v_depth;
-    o_normal = vec4(v_normal, 0.0);
+    o_normal = vec4(v_normal, 0.0); o_surface = vec4(v_color, 0.0);
 }
 """
 _BASE_VERTEX = np.dtype([("position", "<f4", 3), ("normal", "<f4", 3), ("color", "<f4", 3), ("class_id", "<u4"),
                          ("instance", "<u4")])
-#: render targets as the renderer has them: (components, moderngl dtype, components read, numpy dtype)
+#: render targets as the renderer has them: (components, moderngl dtype, components read, numpy dtype);
+#: the last (the renderer's surface target) is written but not read back
 _TARGETS = ((4, "f1", 3, np.uint8), (1, "u1", 1, np.uint8), (1, "u4", 1, np.uint32), (1, "f4", 1, np.float32),
-            (4, "f2", 3, np.float16))
+            (4, "f2", 3, np.float16), (4, "f2", 0, np.float16))
 
 
 class Baseline:
@@ -90,7 +94,7 @@ class Baseline:
             self.fbo.clear(depth=1.0)
             self.vao.render(vertices=len(vertices))
             out = []
-            for k, (_, d, r, t) in enumerate(_TARGETS):
+            for k, (_, d, r, t) in enumerate(_TARGETS[:-1]):
                 self.fbo.read_into(self.staging[k], components=r, attachment=k, dtype=d)
                 out.append(np.frombuffer(self.staging[k], dtype=t).copy())
             return out
@@ -100,13 +104,13 @@ class Baseline:
 
 
 def same_triangles(static: np.ndarray, world, info, z: np.ndarray, origin: np.ndarray, hide: int) -> np.ndarray:
-    """(K,) baseline vertices: the static mesh but its sky triangle, and every actor's posed template
-    (but the hidden one), all camera-relative."""
+    """(K,) baseline vertices: the static mesh and every actor's posed template (but the hidden one), all
+    camera-relative (the sky triangle keeps its NDC positions)."""
     v = world.vehicles
-    parts = [np.zeros(len(static) - 3, dtype=_BASE_VERTEX)]
+    parts = [np.zeros(len(static), dtype=_BASE_VERTEX)]
     for name in ("position", "normal", "color", "class_id", "instance"):
-        parts[0][name] = static[3:][name]
-    parts[0]["position"] -= origin.astype(np.float32)
+        parts[0][name] = static[name]
+    parts[0]["position"][3:] -= origin.astype(np.float32)
     for i in range(len(v.x)):
         if i == hide:
             continue

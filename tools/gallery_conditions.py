@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from gallery_roads import class_colors, depth_colors, instance_colors   # tools/ is this script's folder
-from scenariosim.render import Renderer
+from scenariosim.render.views import CameraView
 from scenariosim.roads import build
 from scenariosim.sensors import Camera, mounted_camera
 from scenariosim.spec import ActorSpec, CameraSpec, ScenarioSpec, validate
@@ -69,23 +69,29 @@ def scene_spec() -> ScenarioSpec:
     return validate(ScenarioSpec(name="gallery_conditions", roads=(street,), actors=actors))
 
 
-def camera(width: int, height: int) -> Camera:
-    spec = CameraSpec(name="gallery", position=(0.0, 0.0, CAMERA_POSITION[2]), pitch=CAMERA_PITCH, fov=CAMERA_FOV,
+def camera_spec(width: int, height: int) -> CameraSpec:
+    return CameraSpec(name="gallery", position=(0.0, 0.0, CAMERA_POSITION[2]), pitch=CAMERA_PITCH, fov=CAMERA_FOV,
                       width=width, height=height)
-    return mounted_camera(spec, CAMERA_POSITION[0], CAMERA_POSITION[1], 0.0)
+
+
+def camera(width: int, height: int) -> Camera:
+    return mounted_camera(camera_spec(width, height), CAMERA_POSITION[0], CAMERA_POSITION[1], 0.0)
 
 
 def render(names: list[str], size: tuple[int, int]):
-    """{name: Frame} of the scene under each condition, and the GL renderer's name."""
+    """{name: Frame} of the scene under each condition, as a scenario camera takes it (rain streaks and
+    snow flakes included, render.views.CameraView), and the GL renderer's name."""
     spec = scene_spec()
     network = build(spec.roads)
     world, info = build_world(spec, network)
     cam = camera(*size)
-    with Renderer(*size) as renderer:
-        renderer.set_road(network)
-        frames = {name: renderer.render(world.vehicles, info, CONDITIONS[name], cam, 0.0, lanes=world.lanes)
+    view = CameraView(camera_spec(*size), network, world.lanes)
+    try:
+        frames = {name: view.render(world, info, CONDITIONS[name], cam, 0.0, np.random.default_rng(0))
                   for name in names}
-        return frames, renderer.gl_renderer
+        return frames, view.gl_renderer
+    finally:
+        view.release()
 
 
 #: characters Hershey fonts (OpenCV before 5) cannot draw → ASCII

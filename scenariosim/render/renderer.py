@@ -1,12 +1,14 @@
-"""Renderer: one draw per frame writes colour, semantic class, instance, linear depth and normals.
+"""Renderer: one draw of the scene per frame writes semantic class, instance, linear depth, normals and
+the surfaces' albedo; one shading pass then lights every pixel once into the colour image.
 
 Static geometry (sky triangle, terrain, road, markings, sidewalks, furniture) is uploaded once per
 network and drawn with one call; the actors are drawn with one instanced call per template (render/actors.py),
 their poses in a small per-frame instance buffer (render/instances.py). Both programs share one fragment
-shader that writes all five render targets. Before that, while the sun is up, a depth-only pass draws
-everything into the sun's shadow map (render/shadows.py). The depth test runs on a logarithmic depth the
-fragment shader writes (see shaders/scene.frag.glsl), so layers a centimetre apart never z-fight at any
-range the camera's near/far allow.
+shader (shaders/surface.frag.glsl) that writes the surface targets; a full-screen pass
+(shaders/shade.frag.glsl) lights them (deferred shading: fragments hidden behind others are never lit).
+Before that, while the sun is up, a depth-only pass draws the shadow casters into the sun's shadow map
+(render/shadows.py). The depth test runs on a logarithmic depth the surface shader writes, so layers a
+centimetre apart never z-fight at any range the camera's near/far allow.
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ from scenariosim.render import lighting
 from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, template
 from scenariosim.render.context import create_context
 from scenariosim.render.furniture import lamp_position
+from scenariosim.render.geometry import ASPHALT, GROUND
 from scenariosim.render.instances import INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, instance_groups
 from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, lane_elevation, static_mesh
-from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_matrix
+from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_centre, shadow_matrix
 from scenariosim.roads.network import RoadNetwork
 from scenariosim.sensors.camera import Camera
 from scenariosim.sensors.frame import Frame
@@ -48,18 +51,40 @@ class _Target(NamedTuple):
     read: int                # read back per pixel
     gl_dtype: str            # moderngl dtype: f1 = normalised byte, u1/u4 = unsigned integer, f2/f4 = float
     dtype: type              # numpy dtype of the read-back
+    sampled: bool            # a texture the shading pass reads (else a renderbuffer)
 
 
-#: the render targets, in attachment order: colour RGBA8, class R8UI, instance R32UI, depth R32F, normal RGBA16F
-_TARGETS = (_Target(4, 3, "f1", np.uint8), _Target(1, 1, "u1", np.uint8), _Target(1, 1, "u4", np.uint32),
-            _Target(1, 1, "f4", np.float32), _Target(4, 3, "f2", np.float16))
+#: the surface pass's targets, in attachment order: surface (albedo, kind) RGBA16F, class R8UI,
+#: instance R32UI, depth R32F, normal RGBA16F; then the shading pass's colour RGBA8
+_SURFACE = (_Target(4, 0, "f2", np.float16, True), _Target(1, 1, "u1", np.uint8, False),
+            _Target(1, 1, "u4", np.uint32, False), _Target(1, 1, "f4", np.float32, True),
+            _Target(4, 3, "f2", np.float16, True))
+_COLOR = _Target(4, 3, "f1", np.uint8, False)
+#: what a Frame gets, in its field order: (framebuffer 0 = surface, 1 = colour; attachment; target)
+_READS = ((1, 0, _COLOR), (0, 1, _SURFACE[1]), (0, 2, _SURFACE[2]), (0, 3, _SURFACE[3]), (0, 4, _SURFACE[4]))
+#: the shading pass's triangle, covering the screen (NDC)
+_SCREEN = np.array([[-1.0, -1.0], [3.0, -1.0], [-1.0, 3.0]], dtype=np.float32)
 
 
-def _shader(name: str) -> str:
-    """Shader source from render/shaders/, with every ``//#include FILE`` line replaced by that file."""
+def _shader(name: str, defines: tuple[str, ...] = ()) -> str:
+    """Shader source from render/shaders/, with every ``//#include FILE`` line replaced by that file and
+    a ``#define`` after the #version line for each of ``defines``."""
     folder = resources.files("scenariosim.render").joinpath("shaders")
-    return re.sub(r"^//#include (\S+)$", lambda m: folder.joinpath(m.group(1)).read_text(),
-                  folder.joinpath(name).read_text(), flags=re.M)
+    source = re.sub(r"^//#include (\S+)$", lambda m: folder.joinpath(m.group(1)).read_text(),
+                    folder.joinpath(name).read_text(), flags=re.M)
+    version, _, rest = source.partition("\n")
+    return "\n".join([version, *(f"#define {d}" for d in defines), rest])
+
+
+def _set(program, name: str, value) -> None:
+    """Set a uniform the program uses (a shader variant may have compiled it away)."""
+    uniform = program.get(name, None)
+    if uniform is None:
+        return
+    if isinstance(value, (bytes, bytearray)):
+        uniform.write(value)
+    else:
+        uniform.value = value
 
 
 def ndc_to_ray(camera: Camera) -> np.ndarray:
@@ -115,6 +140,7 @@ class Renderer:
     def __init__(self, width: int, height: int, shadows: bool = True) -> None:
         self.width, self.height, self.shadows = width, height, shadows
         self.static = static_mesh(None)
+        self.casters_first = len(self.static)
         self.vbo = self.vao = self.shadow_vao = None
         self.actors: dict[str, _Actors] = {}
         self.street_lamps = np.zeros((0, 3))
@@ -129,25 +155,34 @@ class Renderer:
     def _create_objects(self) -> None:
         ctx, size = self.ctx, (self.width, self.height)
         self.gl_renderer: str = ctx.info["GL_RENDERER"]   # e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
-        frag = _shader("scene.frag.glsl")
+        frag = _shader("surface.frag.glsl")
         self.program = ctx.program(vertex_shader=_shader("scene.vert.glsl"), fragment_shader=frag)
         self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"), fragment_shader=frag)
+        self.shade_programs: dict[tuple[str, ...], tuple] = {}    # features → (program, vertex array)
+        self.sky_program = ctx.program(vertex_shader=_shader("sky.vert.glsl"), fragment_shader=_shader("sky.frag.glsl"))
+        self.sky_program["u_sky_class"] = SKY
         self.shadow_program = ctx.program(vertex_shader=_shader("shadow.vert.glsl"),
                                           fragment_shader=_shader("shadow.frag.glsl"))
         self.shadow_actor_program = ctx.program(vertex_shader=_shader("shadow_actor.vert.glsl"),
                                                 fragment_shader=_shader("shadow.frag.glsl"))
-        for p in (self.program, self.actor_program):
-            p["u_sky_class"] = SKY
-            p["u_shadow_map"] = 0
         self.actor_program["u_rider_class"] = BY_NAME["rider"].id
-        self.targets = [ctx.renderbuffer(size, t.channels, dtype=t.gl_dtype) for t in _TARGETS]
+        self.targets = [(ctx.texture if t.sampled else ctx.renderbuffer)(size, t.channels, dtype=t.gl_dtype)
+                        for t in _SURFACE]
         self.depth_buffer = ctx.depth_renderbuffer(size)
         self.fbo = ctx.framebuffer(self.targets, self.depth_buffer)
-        self.staging = [bytearray(size[0] * size[1] * t.read * np.dtype(t.dtype).itemsize) for t in _TARGETS]
-        self.shadow_map = ctx.depth_texture((SHADOW_SIZE, SHADOW_SIZE))
-        self.shadow_map.compare_func = "<="
-        self.shadow_map.repeat_x = self.shadow_map.repeat_y = False
-        self.shadow_fbo = ctx.framebuffer(depth_attachment=self.shadow_map)
+        self.color = ctx.renderbuffer(size, _COLOR.channels, dtype=_COLOR.gl_dtype)
+        self.color_fbo = ctx.framebuffer([self.color])
+        self.screen = ctx.buffer(_SCREEN.tobytes())
+        self.sky_vao = ctx.vertex_array(self.sky_program, [(self.screen, "2f", "in_ndc")])
+        self.staging = [bytearray(size[0] * size[1] * t.read * np.dtype(t.dtype).itemsize) for _, _, t in _READS]
+        # two shadow maps: the static casters' (kept while its square and the sun stay) and the actors'
+        self.shadow_maps = [ctx.depth_texture((SHADOW_SIZE, SHADOW_SIZE)) for _ in range(2)]
+        for tex in self.shadow_maps:
+            tex.compare_func = "<="
+            tex.repeat_x = tex.repeat_y = False
+        self.shadow_fbos = [ctx.framebuffer(depth_attachment=tex) for tex in self.shadow_maps]
+        self.static_shadow_key = None
+        self.static_key = 0                  # counts set_road calls: the static shadow map's network
         self._allocate()
 
     def _allocate(self) -> None:
@@ -163,8 +198,12 @@ class Renderer:
         """Upload the static geometry of ``network`` once: sky, terrain, road, markings, sidewalks, props.
         ``lanes`` (the world's LaneTable) tells which signal group each signal head shows."""
         self.static = static_mesh(network, None if lanes is None else lanes.signal)
+        # terrain, road and paint come first (after the sky triangle): they receive shadows but cast none
+        ground = np.isin(self.static["material"][3:], (GROUND, ASPHALT))
+        self.casters_first = 3 + (int(np.argmin(ground)) if not ground.all() else len(ground))
         self.street_lamps = np.array([lamp_position(p) for p in network.props if p.kind == "street_light"]
                                      ).reshape(-1, 3)
+        self.static_key += 1
         with self.ctx:
             self._allocate()
 
@@ -178,10 +217,22 @@ class Renderer:
             self.actors[key] = _Actors(self.ctx, (self.actor_program, self.shadow_actor_program), vertices)
         return self.actors[key]
 
+    def _shade_program(self, features: tuple[str, ...]):
+        """The shading program and its vertex array compiled for ``features`` (shade.frag.glsl defines)."""
+        if features not in self.shade_programs:
+            program = self.ctx.program(vertex_shader=_shader("shade.vert.glsl"),
+                                       fragment_shader=_shader("shade.frag.glsl", features))
+            for name, unit in (("u_shadow_map", 0), ("u_surface", 1), ("u_depth", 2), ("u_normal", 3),
+                               ("u_actor_shadow_map", 4)):
+                _set(program, name, unit)
+            self.shade_programs[features] = (program, self.ctx.vertex_array(program, [(self.screen, "2f", "in_ndc")]))
+        return self.shade_programs[features]
+
     def _set_uniforms(self, environment: EnvironmentSpec, camera: Camera, lamps: lighting.Lamp,
-                      signals: np.ndarray | None, exposure: float) -> np.ndarray | None:
-        """Camera, light, weather and shadow uniforms of both scene programs; returns the shadow
-        matrix when the sun casts shadows (else None)."""
+                      signals: np.ndarray | None, exposure: float):
+        """Camera uniforms of the surface programs; light, weather and shadow uniforms of the shading
+        program for the features in use. Returns (shadow matrix or None when the sun casts no shadows,
+        the shading vertex array)."""
         rotation = camera.view_matrix_gl()
         rotation[:3, 3] = 0.0
         proj_rot = _mat(camera.projection_matrix_gl() @ rotation)
@@ -199,7 +250,12 @@ class Renderer:
         lamp_pos[:k], lamp_dir[:k], lamp_color[:k] = lamps.position - camera.position, lamps.direction, lamps.color
         lamp_cone[:k] = lamps.cone
         lights = lighting.lights_on(environment)
-        self.program["u_ndc_to_ray"].write(_mat(ndc_to_ray(camera)))
+        beta, snow = lighting.extinction(environment), lighting.snow_cover(environment)
+        features = tuple(name for name, on in (
+            ("SHADOWS", shadow is not None), ("LAMPS", k > 0), ("WET", environment.wetness > 0), ("SNOW", snow > 0),
+            ("HAZE", beta > 0), ("GLARE", float(np.max(sky.sun_glow)) > 0), ("EXPOSURE", exposure != 0)) if on)
+        program, vao = self._shade_program(features)
+        to_ray = _mat(ndc_to_ray(camera))
         self.program["u_cam_pos"] = tuple(camera.position)
         self.program["u_lamp_glow"] = LAMP_GLOW if lights else (0.0, 0.0, 0.0)
         for p in (self.program, self.actor_program):
@@ -207,25 +263,19 @@ class Renderer:
             p["u_axis"] = tuple(camera.R[2])
             p["u_world_to_cam"].write(_mat(camera.R))
             p["u_log_depth"] = (1.0 / camera.near, 1.0 / math.log2(camera.far / camera.near))
-            p["u_sun"], p["u_sun_light"], p["u_ambient"] = tuple(sky.sun), tuple(sky.sun_light), tuple(sky.ambient)
-            p["u_horizon"], p["u_zenith"], p["u_sun_glow"] = tuple(sky.horizon), tuple(sky.zenith), tuple(sky.sun_glow)
-            p["u_air_light"] = tuple(sky.air_light)
-            p["u_beta"] = lighting.extinction(environment)
-            p["u_sky_distance"] = camera.far
-            p["u_haze_height"] = lighting.HAZE_HEIGHT
-            p["u_shadows"] = shadow is not None
-            p["u_shadow"].write(_mat(np.eye(4) if shadow is None else shadow))
-            p["u_shadow_texel"] = SHADOW_EXTENT / SHADOW_SIZE
-            p["u_lamp_count"] = k
-            p["u_lamp_pos"].write(lamp_pos.tobytes())
-            p["u_lamp_dir"].write(lamp_dir.tobytes())
-            p["u_lamp_color"].write(lamp_color.tobytes())
-            p["u_lamp_cone"].write(lamp_cone.tobytes())
-            p["u_wetness"] = float(environment.wetness)
-            p["u_snow"] = lighting.snow_cover(environment)
-            p["u_exposure"] = float(exposure)
-            p["u_signal"].write(states.tobytes())
-        return shadow
+            _set(p, "u_signal", states.tobytes())
+        uniforms = {
+            "u_ndc_to_ray": to_ray, "u_world_to_cam": _mat(camera.R), "u_sun": tuple(sky.sun),
+            "u_sun_light": tuple(sky.sun_light), "u_ambient": tuple(sky.ambient), "u_horizon": tuple(sky.horizon),
+            "u_zenith": tuple(sky.zenith), "u_sun_glow": tuple(sky.sun_glow), "u_air_light": tuple(sky.air_light),
+            "u_beta": beta, "u_sky_distance": camera.far, "u_haze_height": lighting.HAZE_HEIGHT,
+            "u_shadow": _mat(np.eye(4) if shadow is None else shadow), "u_shadow_texel": SHADOW_EXTENT / SHADOW_SIZE,
+            "u_lamp_count": k, "u_lamp_pos": lamp_pos.tobytes(), "u_lamp_dir": lamp_dir.tobytes(),
+            "u_lamp_color": lamp_color.tobytes(), "u_lamp_cone": lamp_cone.tobytes(),
+            "u_wetness": float(environment.wetness), "u_snow": snow, "u_exposure": float(exposure)}
+        for name, value in uniforms.items():
+            _set(program, name, value)
+        return shadow, vao
 
     def _lamps(self, environment: EnvironmentSpec, camera: Camera, vehicles: Vehicles, info: WorldInfo,
                z: np.ndarray) -> lighting.Lamp:
@@ -259,44 +309,63 @@ class Renderer:
             actors = [(self._template(key), records, seen) for key, (records, seen) in groups.items()]
             for gpu, records, _ in actors:
                 gpu.write(records)
-            shadow = self._set_uniforms(environment, camera, lamps, signals, exposure)
+            shadow, shade_vao = self._set_uniforms(environment, camera, lamps, signals, exposure)
             if shadow is not None:
                 self._shadow_pass(shadow, camera, actors)
             self.fbo.use()
             self.ctx.enable_only(self.ctx.DEPTH_TEST)
             self.ctx.depth_func = "<="
-            self.fbo.clear(depth=1.0)          # the sky triangle then writes every pixel of every target
-            self.shadow_map.use(location=0)
-            self.vao.render(vertices=len(self.static))
+            self.fbo.clear(depth=1.0)          # the sky, drawn last, writes every pixel left
+            self.vao.render(vertices=len(self.static) - 3, first=3)       # all but the sky triangle
             for gpu, _, seen in actors:
                 if seen:
                     gpu.vaos[0].render(vertices=gpu.count, instances=seen)
-            rgb, class_id, instance, depth, normal = (self._read(i).copy() for i in range(len(_TARGETS)))
+            self.ctx.depth_mask = False
+            self.sky_vao.render(vertices=3)                                 # where nothing else is
+            self.ctx.depth_mask = True
+            self.color_fbo.use()
+            self.ctx.disable(self.ctx.DEPTH_TEST)
+            self.shadow_maps[0].use(location=0)
+            self.shadow_maps[1].use(location=4)
+            for unit, attachment in ((1, 0), (2, 3), (3, 4)):
+                self.targets[attachment].use(location=unit)
+            shade_vao.render(vertices=3)
+            rgb, class_id, instance, depth, normal = (self._read(i).copy() for i in range(len(_READS)))
         return Frame(rgb=rgb, class_id=class_id, instance=instance, depth=depth, normal=normal, camera=camera,
                      time=time)
 
     def _shadow_pass(self, shadow: np.ndarray, camera: Camera, actors) -> None:
-        """Draw the static geometry (but the sky triangle) and every actor into the sun's shadow map."""
+        """Draw the static shadow casters (not the sky, terrain, road or paint: nothing stands below them)
+        into the static shadow map unless it already holds this square under this sun, and every actor
+        into the actors' shadow map."""
         m = _mat(shadow)
-        self.shadow_program["u_shadow"].write(m)
-        self.shadow_program["u_cam_pos"] = tuple(camera.position)
-        self.shadow_actor_program["u_shadow"].write(m)
-        self.shadow_fbo.use()
+        key = (self.static_key, tuple(shadow_centre(camera)), tuple(shadow[2, :3]))   # network, square, sun
         self.ctx.enable_only(self.ctx.DEPTH_TEST)
         self.ctx.depth_func = "<"
-        self.shadow_fbo.clear(depth=1.0)
         self.ctx.polygon_offset = (2.0, 4.0)
-        self.shadow_vao.render(vertices=len(self.static) - 3, first=3)
+        if key != self.static_shadow_key:
+            self.shadow_program["u_shadow"].write(m)
+            self.shadow_program["u_cam_pos"] = tuple(camera.position)
+            self.shadow_fbos[0].use()
+            self.shadow_fbos[0].clear(depth=1.0)
+            if len(self.static) > self.casters_first:
+                self.shadow_vao.render(vertices=len(self.static) - self.casters_first, first=self.casters_first)
+            self.static_shadow_key = key
+        self.shadow_actor_program["u_shadow"].write(m)
+        self.shadow_fbos[1].use()
+        self.shadow_fbos[1].clear(depth=1.0)
         for gpu, records, _ in actors:
             if len(records):
                 gpu.vaos[1].render(vertices=gpu.count, instances=len(records))
         self.ctx.polygon_offset = (0.0, 0.0)
 
-    def _read(self, attachment: int) -> np.ndarray:
-        """Render target ``attachment`` as an (H, W, C) or (H, W) view of its staging buffer (valid
-        until the next read), flipped so row 0 is the top (OpenCV order)."""
-        target, staging = _TARGETS[attachment], self.staging[attachment]
-        self.fbo.read_into(staging, components=target.read, attachment=attachment, dtype=target.gl_dtype)
+    def _read(self, k: int) -> np.ndarray:
+        """Output k of _READS as an (H, W, C) or (H, W) view of its staging buffer (valid until the next
+        read), flipped so row 0 is the top (OpenCV order)."""
+        fbo, attachment, target = _READS[k]
+        staging = self.staging[k]
+        (self.color_fbo if fbo else self.fbo).read_into(staging, components=target.read, attachment=attachment,
+                                                        dtype=target.gl_dtype)
         shape = (self.height, self.width, target.read) if target.read > 1 else (self.height, self.width)
         return np.frombuffer(staging, dtype=target.dtype).reshape(shape)[::-1]
 
@@ -308,8 +377,9 @@ class Renderer:
             for gpu in self.actors.values():
                 gpu.release()
             for obj in (self.vao, self.shadow_vao, self.vbo, self.fbo, *self.targets, self.depth_buffer,
-                        self.shadow_fbo, self.shadow_map, self.program, self.actor_program, self.shadow_program,
-                        self.shadow_actor_program):
+                        self.color_fbo, self.color, self.sky_vao, self.screen, *self.shadow_fbos, *self.shadow_maps,
+                        self.program, self.actor_program, self.sky_program, self.shadow_program,
+                        self.shadow_actor_program, *(x for pair in self.shade_programs.values() for x in pair)):
                 obj.release()
         self.ctx.release()
         self.ctx = None

@@ -1,13 +1,10 @@
 #version 330
-// Static geometry (sky, ground, road, furniture), uploaded once. World positions are made
-// camera-relative here so float32 keeps millimetre precision far from the origin. The sky triangle
-// (class u_sky_class) carries NDC positions instead: it covers the screen and its v_rel is the view
-// ray through each pixel.
+// Static geometry (ground, road, furniture), uploaded once. World positions are made camera-relative
+// here so float32 keeps millimetre precision far from the origin. (The static mesh's first triangle,
+// the sky, is drawn by sky.vert.glsl instead.)
 
 uniform mat4 u_proj_rot;        // projection · world→eye rotation (no translation)
 uniform vec3 u_cam_pos;         // [m] camera centre, world frame
-uniform mat3 u_ndc_to_ray;      // (x_ndc, y_ndc, 1) → world ray direction with unit depth
-uniform uint u_sky_class;
 uniform vec3 u_lamp_glow;       // light a street lamp emits while the lights are on (else 0)
 
 in vec3 in_position;
@@ -28,13 +25,8 @@ flat out vec3 v_emit;           // light the surface emits (linear RGB)
 const uint LAMP = 4u;
 
 void main() {
-    if (in_class == u_sky_class) {
-        v_rel = u_ndc_to_ray * vec3(in_position.xy, 1.0);
-        gl_Position = vec4(in_position.xy, 0.0, 1.0);
-    } else {
-        v_rel = in_position - u_cam_pos;
-        gl_Position = u_proj_rot * vec4(v_rel, 1.0);
-    }
+    v_rel = in_position - u_cam_pos;
+    gl_Position = u_proj_rot * vec4(v_rel, 1.0);
     v_normal = in_normal;
     v_color = in_color;
     v_class = in_class;
