@@ -28,4 +28,15 @@ def test_bench_sim_prints_one_json_line_per_case():
 def test_bench_render_prints_fps_per_size():
     rows = run_json("tools/bench_render.py", "--frames", "1")
     assert [(r["width"], r["height"]) for r in rows] == [(640, 480), (1280, 720)]
-    assert all(r["fps"] > 0 for r in rows)
+    assert all(r["fps"] > 0 and r["baseline_fps"] > 0 for r in rows)
+
+
+@pytest.mark.gl
+def test_gallery_writes_every_condition_and_the_label_sheet(tmp_path):
+    from scenariosim.spec.conditions import CONDITIONS
+
+    out = tmp_path / "gallery" / "conditions.png"
+    subprocess.run([sys.executable, "tools/gallery_conditions.py", "--out", str(out), "--size", "96x54"],
+                   cwd=ROOT, check=True, capture_output=True)
+    written = {p.stem for p in out.parent.glob("*.png")}
+    assert {"conditions", "labels", *CONDITIONS} <= written
