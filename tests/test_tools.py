@@ -36,7 +36,7 @@ def test_gallery_writes_every_condition_and_the_label_sheet(tmp_path):
     from scenariosim.spec.conditions import CONDITIONS
 
     out = tmp_path / "gallery" / "conditions.png"
-    subprocess.run([sys.executable, "tools/gallery_conditions.py", "--out", str(out), "--size", "96x54"],
+    subprocess.run([sys.executable, "tools/gallery_conditions.py", "--out", str(out), "--size", "128x72"],
                    cwd=ROOT, check=True, capture_output=True)
     written = {p.stem for p in out.parent.glob("*.png")}
     assert {"conditions", "labels", *CONDITIONS} <= written
