@@ -40,11 +40,14 @@ def cpu_silhouette(camera, kind, size, heading, base, phase) -> np.ndarray:
 @pytest.mark.gl
 @pytest.mark.parametrize("kind, heading, phase", [("car", 0.4, 0.0), ("pedestrian", -1.2, 0.25),
                                                   ("pedestrian", 2.0, 0.6), ("bicycle", 1.0, 0.0),
-                                                  ("truck", -0.3, 0.0)])
+                                                  ("truck", -0.3, 0.0), ("suv", 2.8, 0.0), ("van", -2.0, 0.0),
+                                                  ("bus", 0.9, 0.0), ("motorcycle", -0.7, 0.0), ("cone", 0.3, 0.0),
+                                                  ("barrier", 1.2, 0.0), ("debris", -1.0, 0.0)])
 def test_the_vertex_shader_poses_templates_as_the_cpu_twin_does(kind, heading, phase):
-    """The instance mask of one actor equals the silhouette of its CPU-posed template (pose_template)
-    up to edge pixels (cv2.fillPoly and the rasteriser round limbs 1–2 px wide differently), for walking
-    limbs too: a wrong swing moves far more pixels than the tolerance."""
+    """The instance mask of one actor equals the silhouette of its CPU-posed template (pose_template, all
+    triangles) up to edge pixels (cv2.fillPoly and the rasteriser round limbs 1–2 px wide differently),
+    for walking limbs too: a wrong swing moves far more pixels than the tolerance, and a template that
+    is not closed shows holes once the renderer culls the faces turned away."""
     network, world, info = scene([("a", kind, 2, 100.0, 0.0)])
     v = world.vehicles._replace(heading=np.array([heading]))
     size = (v.length[0], v.width[0], v.height[0])
@@ -55,7 +58,7 @@ def test_the_vertex_shader_poses_templates_as_the_cpu_twin_does(kind, heading, p
         frame = r.render(v, info, DAY, cam, 0.0, phase=np.array([phase]))
     gl = frame.instance == 1
     cpu = cpu_silhouette(cam, kind, size, heading, [v.x[0], v.y[0], 0.0], phase)
-    assert gl.sum() > 500
+    assert gl.sum() > 300
     edge = cv2.dilate(cpu.astype(np.uint8), np.ones((3, 3), np.uint8)) & ~cv2.erode(cpu.astype(np.uint8), np.ones((3, 3), np.uint8))
     off = (gl != cpu) & ~edge.astype(bool)
     assert off.sum() <= 0.03 * cpu.sum()

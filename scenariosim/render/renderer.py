@@ -103,8 +103,9 @@ def _mat(m: np.ndarray) -> bytes:
 class _Actors:
     """One template on the GPU: its vertices, a growing instance buffer, and a vertex array per program."""
 
-    def __init__(self, ctx, programs, vertices: np.ndarray) -> None:
+    def __init__(self, ctx, programs, vertices: np.ndarray, closed: bool) -> None:
         self.ctx, self.programs, self.count = ctx, programs, len(vertices)
+        self.closed = closed          # a closed mesh wound counter-clockwise outside: back faces may be culled
         self.vbo = ctx.buffer(vertices.tobytes())
         self.ibo = self.vaos = None
         self._allocate(_RESERVED_INSTANCES)
@@ -214,7 +215,8 @@ class Renderer:
             else:
                 from scenariosim.render.mesh_files import load_mesh   # trimesh only for user meshes
                 vertices = load_mesh(key)
-            self.actors[key] = _Actors(self.ctx, (self.actor_program, self.shadow_actor_program), vertices)
+            self.actors[key] = _Actors(self.ctx, (self.actor_program, self.shadow_actor_program), vertices,
+                                       closed=key in ACTOR_KINDS)     # user meshes may wind either way
         return self.actors[key]
 
     def _shade_program(self, features: tuple[str, ...]):
@@ -319,7 +321,10 @@ class Renderer:
             self.vao.render(vertices=len(self.static) - 3, first=3)       # all but the sky triangle
             for gpu, _, seen in actors:
                 if seen:
+                    if gpu.closed:                    # skip the faces turned away (half the triangles)
+                        self.ctx.enable(self.ctx.CULL_FACE)
                     gpu.vaos[0].render(vertices=gpu.count, instances=seen)
+                    self.ctx.disable(self.ctx.CULL_FACE)
             self.ctx.depth_mask = False
             self.sky_vao.render(vertices=3)                                 # where nothing else is
             self.ctx.depth_mask = True
