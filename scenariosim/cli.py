@@ -80,6 +80,7 @@ def _check(args) -> int:
         drawn = {name: sample_with_stats(spec) for name, spec in file.scenarios.items() if name in file.own}
         for name, (spec, _) in drawn.items():          # the roads build and every actor has its place
             _world(spec)
+            _lenses(spec)
     except ScenarioSimError as err:
         if not args.json:
             raise
@@ -119,6 +120,23 @@ def _world(spec) -> None:
         if err.location is None and field and spec.locations:
             raise type(err)(err.message, location=locate(spec.locations, field), field=field) from None
         raise
+
+
+def _lenses(spec) -> None:
+    """Every camera's lens can be drawn (render.postprocess.render_camera: no fold-over, padding within
+    bounds), reported at the camera's distortion field."""
+    from scenariosim.errors import RenderError, ScenarioValidationError
+    from scenariosim.render.postprocess import render_camera
+    from scenariosim.sensors.camera import camera_from_spec
+    from scenariosim.spec import locate
+
+    for i, cam in enumerate(spec.cameras):
+        try:
+            render_camera(camera_from_spec(cam, None if cam.mount is None else (0.0, 0.0, 0.0, 0.0)))
+        except RenderError as err:
+            field = f"cameras[{i}].distortion"
+            raise ScenarioValidationError(f"camera '{cam.name}': {err.message}", location=locate(spec.locations, field),
+                                          field=field) from None
 
 
 def _error_json(err: ScenarioSimError) -> dict:

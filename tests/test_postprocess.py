@@ -162,13 +162,12 @@ def test_labels_come_from_one_source_pixel_and_ids_stay_exact():
 # vignetting and noise
 
 def srgb_to_linear(c):
-    c = np.asarray(c, dtype=np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    """The renderer's 8-bit encoding undone: γ 2.2 (shaders/shade.frag.glsl)."""
+    return (np.asarray(c, dtype=np.float64) / 255.0) ** 2.2
 
 
 def linear_to_srgb(x):
-    x = np.clip(x, 0.0, 1.0)
-    return 255.0 * np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
+    return 255.0 * np.clip(x, 0.0, 1.0) ** (1 / 2.2)
 
 
 def test_vignetting_gain_is_one_at_the_centre_and_one_minus_amount_at_the_corners():

@@ -173,3 +173,36 @@ def test_an_actor_drawn_with_a_user_mesh_fills_its_box(tmp_path):
     rows, cols = np.nonzero(f.instance == 1)
     assert abs(cols.min() - uv[:, 0].min()) <= 1 and abs(cols.max() - uv[:, 0].max()) <= 1
     assert abs(rows.min() - uv[:, 1].min()) <= 1 and abs(rows.max() - uv[:, 1].max()) <= 1
+
+
+FOLDING_LENS = """\
+scenario lens:
+    seed: 1
+    duration: 0.2 s
+    timestep: 0.05 s
+    road main = highway(length: 300 m, lanes: 2)
+    actor ego: car
+        at: lane(main, 1), s 50 m
+        speed: 10 m/s
+    camera wide on ego:
+        fov: 120 deg
+        size: 64x48
+        distortion: (-0.9, 0.0)
+"""
+
+
+def test_a_lens_that_folds_over_is_reported_by_check_and_render_without_a_dataset(tmp_path):
+    """check names the camera and points at its distortion line; render exits 1 before writing anything."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "lens.scn"
+    path.write_text(FOLDING_LENS)
+    check = subprocess.run([sys.executable, "-m", "scenariosim", "check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert "lens.scn:12:" in check.stderr and "camera 'wide'" in check.stderr and "folds over" in check.stderr
+    out = tmp_path / "ds"
+    render = subprocess.run([sys.executable, "-m", "scenariosim", "render", str(path), "--out", str(out), "--quiet"],
+                            capture_output=True, text=True)
+    assert render.returncode == 1 and "camera 'wide'" in render.stderr and "Traceback" not in render.stderr
+    assert not out.exists() and not any(p.name.startswith(".ds") for p in tmp_path.iterdir())

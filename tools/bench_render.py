@@ -84,6 +84,9 @@ class Baseline:
     def render(self, vertices: np.ndarray, mvp: np.ndarray) -> list[np.ndarray]:
         with self.ctx:
             if self.vbo is None or self.vbo.size < vertices.nbytes:
+                if self.vbo is not None:
+                    self.vao.release()
+                    self.vbo.release()
                 self.vbo = self.ctx.buffer(reserve=2 * vertices.nbytes)
                 self.vao = self.ctx.vertex_array(self.program, [(self.vbo, "3f 3f 3f u u", "in_position", "in_normal",
                                                                  "in_color", "in_class", "in_instance")])
@@ -91,6 +94,7 @@ class Baseline:
             self.program["u_mvp"].write(np.ascontiguousarray(mvp.T, dtype=np.float32).tobytes())
             self.fbo.use()
             self.ctx.enable_only(self.ctx.DEPTH_TEST)
+            self.ctx.depth_func = "<="           # the sky triangle lies at the cleared depth, 1
             self.fbo.clear(depth=1.0)
             self.vao.render(vertices=len(vertices))
             out = []

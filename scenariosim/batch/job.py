@@ -75,13 +75,13 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     with staged_folder(Path(out), overwrite) as stage:
         writer = DatasetWriter(stage, spec)
         try:
+            for c in sorted({c for _, c, _ in plan}):        # every camera's lens checked before any frame
+                views[c] = CameraView(spec.cameras[c], network, world.lanes)
             at_step = 0
             for step_index, c, k in tqdm(plan, desc=f"rendering {spec.name}", unit="frame", disable=not progress):
                 simulate(world, spec.timestep, step_index - at_step)
                 at_step = step_index
                 cam_spec, mount = spec.cameras[c], mounts[c]
-                if c not in views:
-                    views[c] = CameraView(cam_spec, network, world.lanes)
                 camera = camera_from_spec(cam_spec, None if mount is None else _pose(world, mount))
                 time = at_step * spec.timestep
                 signals = signal_states(time, junctions.offset, junctions.green, junctions.yellow, junctions.cycle)

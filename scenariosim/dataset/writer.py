@@ -32,7 +32,8 @@ class DatasetWriter:
         files.write_png(self.root / "instance" / f"{stem}.png", frame.instance.astype(np.uint16))
         files.write_npy(self.root / "depth" / f"{stem}.npy", frame.depth)
         self.coco.add(f"images/{stem}.png", frame.instance, labels,
-                      camera=camera_name, frame=index, time_s=round(frame.time, 9))
+                      camera=camera_name, frame=index, time_s=round(frame.time, 9),
+                      extrinsics={"R": frame.camera.R.tolist(), "t": frame.camera.t.tolist()})
         if camera_name not in self.cameras:
             rate = next(c.rate for c in self.spec.cameras if c.name == camera_name)
             self.cameras[camera_name] = camera_entry(frame.camera, rate)

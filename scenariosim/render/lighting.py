@@ -16,7 +16,7 @@ from scenariosim.spec.scenario import EnvironmentSpec
 
 #: Koschmieder: visual range V [m] ↔ extinction β = −ln(0.05) / V [1/m] (5 % contrast threshold)
 KOSCHMIEDER = 2.996
-MM_PER_HOUR = 1e-3 / 3600.0   # [m/s]
+MM_PER_HOUR = 1e-3 / 3600.0   # [m/s] one millimetre per hour
 
 #: sky and light colours (linear RGB)
 _DAY_ZENITH, _NIGHT_ZENITH = np.array([0.08, 0.2, 0.62]), np.array([0.003, 0.004, 0.012])
@@ -117,7 +117,7 @@ def sky(environment: EnvironmentSpec) -> Sky:
     grey = _OVERCAST * (0.1 + 0.9 * day) * (0.02 + 0.98 * day)
     horizon, zenith = _mix(horizon, grey, cover), _mix(zenith, 0.9 * grey, cover)
     return Sky(sun=sun,
-               sun_light=1.25 * smoothstep(-0.05, 0.2, sun[2]) * tint * (1.0 - 0.8 * cover),
+               sun_light=1.25 * smoothstep(0.0, 0.2, sun[2]) * tint * (1.0 - 0.8 * cover),
                ambient=np.full(3, 0.05 + 0.3 * day) * (1.0 - 0.15 * cover),
                horizon=horizon, zenith=zenith,
                sun_glow=0.3 * day * tint * (1.0 - cover),

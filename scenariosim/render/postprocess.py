@@ -39,7 +39,7 @@ PAD_MARGIN = 2
 #: [s] exposure that sets streak lengths when the spec's shutter is 0
 DEFAULT_EXPOSURE = 1.0 / 60.0
 #: [mm/h] per [m/s] of rain or snowfall rate
-MM_PER_HOUR = 3.6e6
+MM_H_PER_M_S = 3.6e6
 #: motion smaller than this [px] everywhere leaves the image as it is
 MIN_MOTION = 0.05
 #: motion blur samples at most this far apart [px] along the longest path, up to MAX_BLUR_SAMPLES
@@ -237,7 +237,7 @@ def particles(camera: Camera, kind: Precipitation, rate: float, exposure: float,
     frustum volume between kind.near and kind.far; positions, speeds and sizes come from ``rng``."""
     x0, x1, y0, y1 = _cached(_VIEW_BOUNDS, _lens_key(camera), lambda: _view_bounds(camera))
     volume = (x1 - x0) * (y1 - y0) * (kind.far ** 3 - kind.near ** 3) / 3.0
-    n = int(rng.poisson(kind.density * rate * MM_PER_HOUR * volume))
+    n = int(rng.poisson(kind.density * rate * MM_H_PER_M_S * volume))
     # uniform in the frustum: depth with density ∝ z², then uniform over the image at that depth
     z = np.cbrt(kind.near ** 3 + rng.random(n) * (kind.far ** 3 - kind.near ** 3))
     end = np.stack([rng.uniform(x0, x1, n) * z, rng.uniform(y0, y1, n) * z, z], axis=1)
@@ -513,14 +513,16 @@ def motion_blur(rgb: np.ndarray, depth: np.ndarray, camera: Camera, camera_befor
 # ---------------------------------------------------------------------------------------------------
 # vignetting and noise
 
+#: the renderer's encoding of linear light in the 8-bit image (shaders/shade.frag.glsl): c = 255·x^(1/γ)
+GAMMA = 2.2
+
+
 def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
-    c = np.asarray(c, dtype=np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return (np.asarray(c, dtype=np.float64) / 255.0) ** GAMMA
 
 
 def _linear_to_srgb(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return 255.0 * np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
+    return 255.0 * np.clip(x, 0.0, 1.0) ** (1.0 / GAMMA)
 
 
 #: levels of the falloff between 1 and 1 − amount in the vignetting table

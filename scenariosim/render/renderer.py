@@ -40,8 +40,8 @@ from scenariosim.world.state import LaneTable, Vehicles, WorldInfo
 _RESERVED_INSTANCES = 16
 #: lamps (street lights, headlights) that light a frame at night: the nearest to the camera
 MAX_LAMPS = 16
-#: signal groups the shader knows (u_signal)
-MAX_SIGNAL_GROUPS = 64
+#: signal groups the shader knows (u_signal; shaders/surface.frag.glsl has the same number)
+MAX_SIGNAL_GROUPS = 256
 #: a street lamp's glow while the lights are on (linear RGB)
 LAMP_GLOW = (3.0, 2.7, 2.0)
 
@@ -198,6 +198,9 @@ class Renderer:
     def set_road(self, network: RoadNetwork, lanes: LaneTable | None = None) -> None:
         """Upload the static geometry of ``network`` once: sky, terrain, road, markings, sidewalks, props.
         ``lanes`` (the world's LaneTable) tells which signal group each signal head shows."""
+        if lanes is not None and len(lanes.signal) and int(lanes.signal.max()) >= MAX_SIGNAL_GROUPS:
+            raise RenderError(f"the roads have {int(lanes.signal.max()) + 1} signal groups; the renderer shows at "
+                              f"most {MAX_SIGNAL_GROUPS}")
         self.static = static_mesh(network, None if lanes is None else lanes.signal)
         # terrain, road and paint come first (after the sky triangle): they receive shadows but cast none
         ground = np.isin(self.static["material"][3:], (GROUND, ASPHALT))
@@ -240,7 +243,7 @@ class Renderer:
         proj_rot = _mat(camera.projection_matrix_gl() @ rotation)
         sky = lighting.sky(environment)
         shadow = None
-        if self.shadows and sky.sun[2] > 0.02 and float(np.max(sky.sun_light)) > 0.0:
+        if self.shadows and float(np.max(sky.sun_light)) > 0.0:          # the sun is up
             shadow = shadow_matrix(camera, sky.sun)
         states = np.zeros(MAX_SIGNAL_GROUPS, dtype=np.int32)
         if signals is not None:

@@ -8,7 +8,7 @@ import numpy as np
 from scenariosim.sensors.camera import Camera
 
 SHADOW_SIZE = 1024          # [px] shadow map side
-SHADOW_EXTENT = 160.0       # [m] side of the square the map covers (8 cm per texel)
+SHADOW_EXTENT = 160.0       # [m] side of the square the map covers (16 cm per texel)
 SHADOW_AHEAD = 0.4          # the square's centre lies this fraction of its side ahead of the camera
 SHADOW_DEPTH = 600.0        # [m] half the depth range along the sunlight (tall buildings, low sun)
 SHADOW_SNAP = 16.0          # [m] grid the square's centre snaps to

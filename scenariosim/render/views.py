@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenariosim.errors import RenderError
 from scenariosim.render.postprocess import apply_effects, distort_frame, distortion_maps, render_camera
 from scenariosim.render.renderer import Renderer
 from scenariosim.roads.network import RoadNetwork
@@ -22,7 +23,10 @@ class CameraView:
         self.spec = spec
         # the draw size depends on intrinsics and lens only, not on where the camera is
         probe = camera_from_spec(spec, (0.0, 0.0, 0.0, 0.0) if spec.mount is not None else None)
-        draw = render_camera(probe)
+        try:
+            draw = render_camera(probe)
+        except RenderError as err:
+            raise RenderError(f"camera '{spec.name}': {err}") from None
         self.renderer = Renderer(draw.width, draw.height)
         try:
             self.renderer.set_road(network, lanes)

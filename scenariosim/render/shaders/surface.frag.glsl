@@ -13,7 +13,8 @@ const float S_MATTE = 0.0, S_ASPHALT = 1.0, S_GROUND = 2.0, S_GLASS = 3.0, S_EMI
 uniform vec3 u_axis;            // optical axis (unit, world frame): depth = dot(u_axis, v_rel)
 uniform vec2 u_log_depth;       // (1/near [1/m], 1/log2(far/near))
 uniform mat3 u_world_to_cam;    // world → OpenCV camera axes (the camera's R)
-uniform int u_signal[64];       // state of each signal group: 0 red, 1 amber, 2 green
+const int MAX_SIGNAL_GROUPS = 256;
+uniform int u_signal[MAX_SIGNAL_GROUPS];   // state of each signal group: 0 red, 1 amber, 2 green
 
 in vec3 v_rel;
 in vec3 v_normal;
@@ -41,7 +42,7 @@ void main() {
     if (v_material >= SIGNAL) {                    // a signal lamp: lit when its group shows its colour
         int k = int(v_material - SIGNAL);
         int group = k / 3 - 1, lamp = k - 3 * (k / 3);
-        bool lit = group < 0 ? lamp == 0 : u_signal[group] == lamp;
+        bool lit = group < 0 || group >= MAX_SIGNAL_GROUPS ? lamp == 0 : u_signal[group] == lamp;
         color = lit ? 2.5 * v_color : 0.05 * v_color;
         kind = lit ? S_EMIT : S_MATTE;
     }
