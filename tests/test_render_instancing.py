@@ -10,7 +10,7 @@ import pytest
 
 from scenariosim.render import Renderer
 from scenariosim.render.actors import pose_template, template
-from scenariosim.render.instances import BRAKING, LIGHTS_ON, instance_groups
+from scenariosim.render.instances import BRAKING, INSTANCE, LIGHTS_ON, in_view, instance_groups
 from scenariosim.roads import build
 from scenariosim.spec import EnvironmentSpec, SunSpec
 from scenariosim.taxonomy import BY_NAME, ROAD
@@ -167,3 +167,48 @@ def test_extinction_of_rain_and_snow_dims_a_far_car_towards_the_air_light():
     sky_row = frames[0].class_id[0] == BY_NAME["sky"].id
     contrast = [abs(f.rgb[car].mean() - f.rgb[0][sky_row].mean()) for f in frames]
     assert contrast[0] > contrast[1] > contrast[2]
+
+
+def test_frustum_culling_never_drops_an_actor_that_shows():
+    """in_view against brute force: points filling each bounding sphere, projected; whenever one lands
+    in the image in front of the camera, the actor is kept. Far and behind ones are dropped."""
+    rng = np.random.default_rng(3)
+    cam = look_at([0.0, 0.0, 1.5], [30.0, 5.0, 1.0], 160, 90, 60.0)
+    n = 400
+    rec = np.zeros(n, dtype=INSTANCE)
+    rec["pose"][:, :3] = rng.uniform([-60, -60, -2], [120, 60, 2], (n, 3)) - cam.position
+    rec["size"] = rng.uniform([0.4, 0.4, 0.5], [12, 3, 4], (n, 3))
+    kept = in_view(rec, cam)
+    directions = rng.normal(size=(2000, 3))
+    directions *= (rng.uniform(0, 1, 2000) ** (1 / 3) / np.linalg.norm(directions, axis=1))[:, None]
+    for k in range(n):
+        centre = rec["pose"][k, :3] + [0, 0, rec["size"][k, 2] / 2] + cam.position
+        points = centre + 0.5 * np.linalg.norm(rec["size"][k]) * directions
+        uv = cam.project(points)
+        shows = np.any((uv[:, 0] >= -0.5) & (uv[:, 0] <= 159.5) & (uv[:, 1] >= -0.5) & (uv[:, 1] <= 89.5))
+        assert kept[k] or not shows
+    assert 0 < kept.sum() < n
+
+
+@pytest.mark.gl
+def test_culled_frames_equal_frames_drawn_without_culling(monkeypatch):
+    """Cars all around the camera (behind, beside, far ahead): every output is byte-identical whether the
+    renderer culls actors outside the view and the shadow square or draws them all."""
+    import scenariosim.render.renderer as renderer_module
+
+    actors = [(f"a{i}", "car", 1 + i % 3, 10.0 + 37.0 * i, 10.0) for i in range(25)]
+    network, world, info = scene(actors)
+    cam = look_at([300.0, 0.0, 1.5], [330.0, 2.0, 1.0], 96, 64, 70.0)
+    env = EnvironmentSpec(sun=SunSpec(elevation=math.radians(12.0), azimuth=math.radians(250.0)))
+
+    def draw():
+        with Renderer(96, 64) as r:
+            r.set_road(network)
+            return r.render(world.vehicles, info, env, cam, 0.0)
+    culled = draw()
+    monkeypatch.setattr(renderer_module, "in_view", lambda records, camera: np.ones(len(records), bool))
+    monkeypatch.setattr(renderer_module, "in_shadow_map", lambda records, shadow, extent: np.ones(len(records), bool))
+    full = draw()
+    for a, b in zip(culled[:5], full[:5]):
+        assert np.array_equal(a, b)
+    assert len(np.unique(culled.instance)) > 2          # some cars in view, the rest culled

@@ -716,6 +716,14 @@ def template(kind: str) -> np.ndarray:
         raise RenderError(unknown("actor kind", kind, TEMPLATES)) from None
 
 
+def box_template() -> np.ndarray:
+    """(30,) TEMPLATE_VERTEX: the unit box without its bottom, all BODY: how the renderer draws an actor
+    too far away to show its shape (a few pixels), at a fraction of the vertices."""
+    tpl = np.zeros(len(BOX_POSITIONS), dtype=TEMPLATE_VERTEX)
+    tpl["position"], tpl["normal"], tpl["color"], tpl["part"] = BOX_POSITIONS, BOX_NORMALS, PAINT, BODY
+    return tpl
+
+
 # ---------------------------------------------------------------------------------------------- posing
 
 def _pose(tpl: np.ndarray, size, heading, base, phase) -> tuple[np.ndarray, np.ndarray]:

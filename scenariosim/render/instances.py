@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenariosim.sensors.camera import Camera
 from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.world.state import Vehicles, WorldInfo
 
@@ -27,14 +28,12 @@ def template_keys(info: WorldInfo) -> tuple[str, ...]:
 
 
 def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: np.ndarray,
-                    phase: np.ndarray | None, lights_on: bool, hide: int | None = None
-                    ) -> dict[str, tuple[np.ndarray, int]]:
-    """Template key → (INSTANCE records (M,), how many of them the camera sees).
+                    phase: np.ndarray | None, lights_on: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Template key → (INSTANCE records (M,), their agent indices (M,) int64), agents in index order.
 
     Agents stand at ground heights z (N,) [m]; positions are relative to origin (3,) [m] (the camera
     centre), computed in float64. phase (N,) is each agent's walk phase (None: 0). Vehicles light
-    their head and tail lights when lights_on and their brake lights below BRAKE_ACCEL. Agent ``hide``
-    (the camera's own vehicle) comes last in its group and is not counted as seen: it still casts a shadow.
+    their head and tail lights when lights_on and their brake lights below BRAKE_ACCEL.
     """
     n = len(vehicles.x)
     rec = np.zeros(n, dtype=INSTANCE)
@@ -45,13 +44,47 @@ def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: 
     vehicle = np.array([ACTOR_KINDS[k].category == "vehicle" for k in info.kinds], dtype=bool)
     flags = np.where(vehicle & lights_on, LIGHTS_ON, 0) | np.where(vehicle & (vehicles.accel < BRAKE_ACCEL), BRAKING, 0)
     rec["state"] = np.column_stack([np.zeros(n) if phase is None else phase, flags])
-    keys = template_keys(info)
-    groups: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        groups.setdefault(key, []).append(i)
+    keys = np.array(template_keys(info), dtype=object)
     out = {}
-    for key, members in groups.items():
-        if hide in members:
-            members = [i for i in members if i != hide] + [hide]
-        out[key] = (rec[members], len(members) - (hide in members))
+    for key in dict.fromkeys(keys):
+        members = np.flatnonzero(keys == key)
+        out[key] = (rec[members], members)
     return out
+
+
+def _spheres(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounding spheres of instance records: camera-relative centres (M, 3) [m] and radii (M,) [m]."""
+    size = records["size"].astype(np.float64)
+    centre = records["pose"][:, :3].astype(np.float64) + np.column_stack([np.zeros((len(size), 2)), size[:, 2] / 2])
+    return centre, 0.5 * np.linalg.norm(size, axis=1)
+
+
+def in_view(records: np.ndarray, camera: Camera) -> np.ndarray:
+    """(M,) bool: whose bounding sphere reaches into the camera's view (its pinhole frustum, near the
+    camera to its far distance); the rest cannot show a pixel."""
+    centre, r = _spheres(records)
+    p = centre @ camera.R.T                                   # camera frame (x right, y down, z forward)
+    fx, fy, cx, cy = camera.K[0, 0], camera.K[1, 1], camera.K[0, 2], camera.K[1, 2]
+    left, right = (-0.5 - cx) / fx, (camera.width - 0.5 - cx) / fx          # x/z at the image's edges
+    top, bottom = (-0.5 - cy) / fy, (camera.height - 0.5 - cy) / fy
+    inside = (p[:, 2] > -r) & (p[:, 2] < camera.far + r)
+    for n in ((1.0, 0.0, -left), (-1.0, 0.0, right), (0.0, 1.0, -top), (0.0, -1.0, bottom)):
+        n = np.asarray(n) / np.linalg.norm(n)                 # inward normal of a side plane through the centre
+        inside &= p @ n > -r
+    return inside
+
+
+def pixel_radius(records: np.ndarray, camera: Camera) -> np.ndarray:
+    """(M,) [px] radius of each bounding sphere's image (inf when the camera is inside or behind it)."""
+    centre, r = _spheres(records)
+    z = centre @ camera.R[2]
+    with np.errstate(divide="ignore"):
+        return np.where(z > r, camera.K[0, 0] * r / np.maximum(z, 1e-9), np.inf)
+
+
+def in_shadow_map(records: np.ndarray, shadow: np.ndarray, extent: float) -> np.ndarray:
+    """(M,) bool: whose bounding sphere reaches into the square the shadow map covers (shadow: the
+    (4, 4) shadow matrix of camera-relative positions, render.shadows; extent [m] its side)."""
+    centre, r = _spheres(records)
+    clip = centre @ shadow[:2, :3].T + shadow[:2, 3]
+    return np.all(np.abs(clip) <= 1.0 + 2.0 * r[:, None] / extent, axis=1)

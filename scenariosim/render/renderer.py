@@ -21,11 +21,12 @@ import numpy as np
 
 from scenariosim.errors import RenderError
 from scenariosim.render import lighting
-from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, template
+from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, box_template, template
 from scenariosim.render.context import create_context
 from scenariosim.render.furniture import lamp_position
 from scenariosim.render.geometry import ASPHALT, GROUND
-from scenariosim.render.instances import INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, instance_groups
+from scenariosim.render.instances import (INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, in_shadow_map, in_view,
+                                          instance_groups, pixel_radius)
 from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, lane_elevation, static_mesh
 from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_centre, shadow_matrix
 from scenariosim.roads.network import RoadNetwork
@@ -38,6 +39,8 @@ from scenariosim.world.state import LaneTable, Vehicles, WorldInfo
 
 #: actors an instance buffer holds before it must grow
 _RESERVED_INSTANCES = 16
+#: actors whose image is smaller than this radius [px] are drawn as boxes (actors.box_template)
+LOD_PIXELS = 2.0
 #: lamps (street lights, headlights) that light a frame at night: the nearest to the camera
 MAX_LAMPS = 16
 #: signal groups the shader knows (u_signal; shaders/surface.frag.glsl has the same number)
@@ -62,6 +65,8 @@ _SURFACE = (_Target(4, 0, "f2", np.float16, True), _Target(1, 1, "u1", np.uint8,
 _COLOR = _Target(4, 3, "f1", np.uint8, False)
 #: what a Frame gets, in its field order: (framebuffer 0 = surface, 1 = colour; attachment; target)
 _READS = ((1, 0, _COLOR), (0, 1, _SURFACE[1]), (0, 2, _SURFACE[2]), (0, 3, _SURFACE[3]), (0, 4, _SURFACE[4]))
+#: the key of the distant actors' box template (no actor kind or mesh path looks like it)
+_BOX = "<box>"
 #: the shading pass's triangle, covering the screen (NDC)
 _SCREEN = np.array([[-1.0, -1.0], [3.0, -1.0], [-1.0, 3.0]], dtype=np.float32)
 
@@ -101,36 +106,41 @@ def _mat(m: np.ndarray) -> bytes:
 
 
 class _Actors:
-    """One template on the GPU: its vertices, a growing instance buffer, and a vertex array per program."""
+    """One template on the GPU: its vertices and, per program (surface pass, shadow pass), a growing
+    instance buffer and a vertex array. draw(k, records) draws those instances with program k."""
 
     def __init__(self, ctx, programs, vertices: np.ndarray, closed: bool) -> None:
         self.ctx, self.programs, self.count = ctx, programs, len(vertices)
         self.closed = closed          # a closed mesh wound counter-clockwise outside: back faces may be culled
         self.vbo = ctx.buffer(vertices.tobytes())
-        self.ibo = self.vaos = None
-        self._allocate(_RESERVED_INSTANCES)
+        self.ibos: list = [None] * len(programs)
+        self.vaos: list = [None] * len(programs)
+        for k in range(len(programs)):
+            self._allocate(k, _RESERVED_INSTANCES)
 
-    def _allocate(self, instances: int) -> None:
-        self._release_instances()
-        self.ibo = self.ctx.buffer(reserve=instances * INSTANCE.itemsize)
-        self.vaos = [self.ctx.vertex_array(p, [(self.vbo, TEMPLATE_FORMAT, *TEMPLATE_ATTRIBUTES),
-                                               (self.ibo, INSTANCE_FORMAT, *INSTANCE_ATTRIBUTES)],
-                                           skip_errors=True)          # the shadow pass reads only some
-                     for p in self.programs]
+    def _allocate(self, k: int, instances: int) -> None:
+        self._release(k)
+        self.ibos[k] = self.ctx.buffer(reserve=instances * INSTANCE.itemsize)
+        self.vaos[k] = self.ctx.vertex_array(self.programs[k], [(self.vbo, TEMPLATE_FORMAT, *TEMPLATE_ATTRIBUTES),
+                                                                (self.ibos[k], INSTANCE_FORMAT, *INSTANCE_ATTRIBUTES)],
+                                             skip_errors=True)          # the shadow pass reads only some
 
-    def write(self, records: np.ndarray) -> None:
-        if records.nbytes > self.ibo.size:
-            self._allocate(2 * len(records))
-        if len(records):
-            self.ibo.write(records.tobytes())
+    def draw(self, k: int, records: np.ndarray) -> None:
+        if not len(records):
+            return
+        if records.nbytes > self.ibos[k].size:
+            self._allocate(k, 2 * len(records))
+        self.ibos[k].write(records.tobytes())
+        self.vaos[k].render(vertices=self.count, instances=len(records))
 
-    def _release_instances(self) -> None:
-        for obj in (*(self.vaos or ()), self.ibo):
+    def _release(self, k: int) -> None:
+        for obj in (self.vaos[k], self.ibos[k]):
             if obj is not None:
                 obj.release()
 
     def release(self) -> None:
-        self._release_instances()
+        for k in range(len(self.programs)):
+            self._release(k)
         self.vbo.release()
 
 
@@ -213,7 +223,9 @@ class Renderer:
 
     def _template(self, key: str) -> _Actors:
         if key not in self.actors:
-            if key in ACTOR_KINDS:
+            if key == _BOX:
+                vertices = box_template()
+            elif key in ACTOR_KINDS:
                 vertices = template(key)
             else:
                 from scenariosim.render.mesh_files import load_mesh   # trimesh only for user meshes
@@ -308,12 +320,10 @@ class Renderer:
                               f"{self.width}×{self.height} px")
         n = len(vehicles.x)
         z = np.zeros(n) if lanes is None else lane_elevation(lanes, vehicles.lane, vehicles.s)
-        groups = instance_groups(vehicles, info, z, camera.position, phase, lighting.lights_on(environment), hide)
+        groups = instance_groups(vehicles, info, z, camera.position, phase, lighting.lights_on(environment))
         lamps = self._lamps(environment, camera, vehicles, info, z)
         with self.ctx:
-            actors = [(self._template(key), records, seen) for key, (records, seen) in groups.items()]
-            for gpu, records, _ in actors:
-                gpu.write(records)
+            actors = [(self._template(key), records, agents) for key, (records, agents) in groups.items()]
             shadow, shade_vao = self._set_uniforms(environment, camera, lamps, signals, exposure)
             if shadow is not None:
                 self._shadow_pass(shadow, camera, actors)
@@ -322,12 +332,16 @@ class Renderer:
             self.ctx.depth_func = "<="
             self.fbo.clear(depth=1.0)          # the sky, drawn last, writes every pixel left
             self.vao.render(vertices=len(self.static) - 3, first=3)       # all but the sky triangle
-            for gpu, _, seen in actors:
-                if seen:
-                    if gpu.closed:                    # skip the faces turned away (half the triangles)
-                        self.ctx.enable(self.ctx.CULL_FACE)
-                    gpu.vaos[0].render(vertices=gpu.count, instances=seen)
-                    self.ctx.disable(self.ctx.CULL_FACE)
+            far = []
+            for gpu, records, agents in actors:                # those in view, but the camera's carrier
+                shown = records[in_view(records, camera) & (agents != hide)]
+                small = pixel_radius(shown, camera) < LOD_PIXELS
+                far.append(shown[small])
+                if gpu.closed:                        # skip the faces turned away (half the triangles)
+                    self.ctx.enable(self.ctx.CULL_FACE)
+                gpu.draw(0, shown[~small])
+                self.ctx.disable(self.ctx.CULL_FACE)
+            self._template(_BOX).draw(0, np.concatenate(far) if far else np.zeros(0, INSTANCE))
             self.ctx.depth_mask = False
             self.sky_vao.render(vertices=3)                                 # where nothing else is
             self.ctx.depth_mask = True
@@ -344,8 +358,8 @@ class Renderer:
 
     def _shadow_pass(self, shadow: np.ndarray, camera: Camera, actors) -> None:
         """Draw the static shadow casters (not the sky, terrain, road or paint: nothing stands below them)
-        into the static shadow map unless it already holds this square under this sun, and every actor
-        into the actors' shadow map."""
+        into the static shadow map unless it already holds this square under this sun, and the actors
+        within its square into the actors' shadow map."""
         m = _mat(shadow)
         key = (self.static_key, tuple(shadow_centre(camera)), tuple(shadow[2, :3]))   # network, square, sun
         self.ctx.enable_only(self.ctx.DEPTH_TEST)
@@ -363,8 +377,7 @@ class Renderer:
         self.shadow_fbos[1].use()
         self.shadow_fbos[1].clear(depth=1.0)
         for gpu, records, _ in actors:
-            if len(records):
-                gpu.vaos[1].render(vertices=gpu.count, instances=len(records))
+            gpu.draw(1, records[in_shadow_map(records, shadow, SHADOW_EXTENT)])
         self.ctx.polygon_offset = (0.0, 0.0)
 
     def _read(self, k: int) -> np.ndarray:
