@@ -7,6 +7,7 @@ from pycocotools import mask as coco_mask
 
 from scenariosim.dataset.coco import CocoBuilder, rle_encode
 from scenariosim.labels import visible_boxes
+from scenariosim.labels.objects import ObjectLabels, empty_labels
 
 RNG = np.random.default_rng(7)
 
@@ -55,12 +56,29 @@ def test_rle_decodes_to_the_mask_in_pycocotools(trial):
     assert coco_mask.area(rle) == mask.sum()
 
 
+def labels_of(img: np.ndarray, ignore=()) -> ObjectLabels:
+    """ObjectLabels of an instance image's visible objects (boxes and pixels from visible_boxes; the
+    amodal box one pixel wider than the tight one; objects in ``ignore`` flagged)."""
+    tight = visible_boxes(img, np.full(int(img.max()), 26, np.uint8))
+    k = len(tight.instance)
+    base = empty_labels()
+    return base._replace(
+        instance=tight.instance, class_id=tight.class_id, name=tuple(f"a{i}" for i in tight.instance), box=tight.box,
+        amodal=tight.box + [-1, -1, 1, 1], amodal_clipped=np.clip(tight.box + [-1, -1, 1, 1], 0, None).astype(float),
+        visible=tight.pixels, unoccluded=tight.pixels, total=tight.pixels, occlusion=np.zeros(k),
+        truncation=np.zeros(k), location=np.tile([0.0, 1.0, 10.0], (k, 1)), dimensions=np.ones((k, 3)),
+        rotation_y=np.zeros(k), alpha=np.zeros(k), speed=np.zeros(k), lane=np.zeros(k, np.int64),
+        behavior=("",) * k, ignore=np.isin(tight.instance, ignore))
+
+
 def test_coco_annotation_box_and_area_match_pycocotools():
     img = random_instance_image()
-    labels = visible_boxes(img, np.full(6, 26, np.uint8))
     builder = CocoBuilder("t")
-    builder.add("x.png", img, labels)
-    for ann in builder.document()["annotations"]:
+    builder.add("x.png", img, labels_of(img, ignore=(2,)))
+    anns = builder.document()["annotations"]
+    assert [a["iscrowd"] for a in anns] == [int(a["track_id"] == 2) for a in anns]
+    for ann in anns:
         rle = coco_mask.frPyObjects(ann["segmentation"], *img.shape)
         assert coco_mask.toBbox(rle).tolist() == ann["bbox"]
         assert coco_mask.area(rle) == ann["area"]
+        assert ann["attributes"]["distance_m"] == pytest.approx(np.hypot(1.0, 10.0), abs=1e-3)

@@ -119,15 +119,15 @@ def test_foreign_folder_is_never_written(tmp_path):
 def test_failure_mid_render_leaves_nothing_behind(tmp_path, monkeypatch):
     import scenariosim.batch.job as job
 
-    calls, real = [], job.visible_boxes
+    calls, real = [], job.object_labels
 
-    def failing(*args):
+    def failing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("disk on fire")
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(job, "visible_boxes", failing)
+    monkeypatch.setattr(job, "object_labels", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         render_scenario(small_spec(), tmp_path / "ds", progress=False)
     assert list(tmp_path.iterdir()) == []

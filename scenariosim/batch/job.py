@@ -8,7 +8,7 @@ import numpy as np
 from tqdm import tqdm
 
 from scenariosim.dataset import DatasetWriter, staged_folder
-from scenariosim.labels import visible_boxes
+from scenariosim.labels.objects import object_labels
 from scenariosim.roads import build
 from scenariosim.sensors.camera import Camera, camera_from_spec
 from scenariosim.sim import simulate
@@ -52,6 +52,16 @@ def _camera_before(camera: Camera, world, mount: int | None, shutter: float) -> 
     return camera.moved(-shutter * speed * np.array([math.cos(h), math.sin(h), 0.0]))
 
 
+def running_steps(spec: ScenarioSpec, world) -> list[str]:
+    """Per agent, the name of the behaviour step it is running ("" when none is left)."""
+    step, first = world.behaviour.step, world.program.first
+    names = []
+    for i, actor in enumerate(spec.actors):
+        k = int(step[i] - first[i])
+        names.append(actor.behavior[k].action.name if step[i] >= 0 and 0 <= k < len(actor.behavior) else "")
+    return names
+
+
 def frame_rng(spec: ScenarioSpec, camera: int, frame: int) -> np.random.Generator:
     """The random stream of one frame's sensor effects: fixed by the seed, the camera and the frame number,
     so a frame looks the same whatever else is rendered."""
@@ -63,6 +73,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
+    from scenariosim.render.elevation import lane_elevation
     from scenariosim.render.views import CameraView   # GL is imported only when a job really renders
     from scenariosim.sim.signals import signal_states
 
@@ -86,9 +97,12 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
                 time = at_step * spec.timestep
                 signals = signal_states(time, junctions.offset, junctions.green, junctions.yellow, junctions.cycle)
                 frame = views[c].render(world, info, spec.environment, camera, time, frame_rng(spec, c, k),
-                                        hide=mount, signals=signals,
+                                        hide=mount, signals=signals, coverage=True,
                                         camera_before=_camera_before(camera, world, mount, cam_spec.shutter))
-                writer.add(cam_spec.name, k, frame, visible_boxes(frame.instance, info.class_ids))
+                v = world.vehicles
+                labels = object_labels(frame, v, info, lane_elevation(world.lanes, v.lane, v.s),
+                                       running_steps(spec, world))
+                writer.add(cam_spec.name, k, frame, labels)
             renderer_name = next(iter(views.values())).gl_renderer if views else "none"
         finally:
             for view in views.values():

@@ -8,7 +8,7 @@ import numpy as np
 from scenariosim.dataset import files
 from scenariosim.dataset.coco import CocoBuilder
 from scenariosim.dataset.manifest import camera_entry, manifest
-from scenariosim.labels.boxes import Labels
+from scenariosim.labels.objects import ObjectLabels
 from scenariosim.sensors.frame import Frame
 from scenariosim.spec.scenario import ScenarioSpec
 
@@ -22,7 +22,7 @@ class DatasetWriter:
         self.coco = CocoBuilder(description=f"scenariosim scenario '{spec.name}' seed {spec.seed}")
         self.cameras: dict[str, dict] = {}
 
-    def add(self, camera_name: str, index: int, frame: Frame, labels: Labels) -> None:
+    def add(self, camera_name: str, index: int, frame: Frame, labels: ObjectLabels) -> None:
         """Write frame number ``index`` of camera ``camera_name`` and record its labels."""
         if frame.instance.max(initial=0) > np.iinfo(np.uint16).max:
             raise ValueError("more than 65535 agents do not fit a 16-bit instance PNG")

@@ -12,6 +12,7 @@ centimetre apart never z-fight at any range the camera's near/far allow.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from importlib import resources
@@ -31,7 +32,7 @@ from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, 
 from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_centre, shadow_matrix
 from scenariosim.roads.network import RoadNetwork
 from scenariosim.sensors.camera import Camera
-from scenariosim.sensors.frame import Frame
+from scenariosim.sensors.frame import Coverage, Frame
 from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.spec.scenario import EnvironmentSpec
 from scenariosim.taxonomy import BY_NAME, SKY
@@ -60,11 +61,17 @@ class _Target(NamedTuple):
 #: the surface pass's targets, in attachment order: surface (albedo, kind) RGBA16F, class R8UI,
 #: instance R32UI, depth R32F, normal RGBA16F; then the shading pass's colour RGBA8
 _SURFACE = (_Target(4, 0, "f2", np.float16, True), _Target(1, 1, "u1", np.uint8, False),
-            _Target(1, 1, "u4", np.uint32, False), _Target(1, 1, "f4", np.float32, True),
+            _Target(1, 1, "u4", np.uint32, True), _Target(1, 1, "f4", np.float32, True),
             _Target(4, 3, "f2", np.float16, True))
 _COLOR = _Target(4, 3, "f1", np.uint8, False)
 #: what a Frame gets, in its field order: (framebuffer 0 = surface, 1 = colour; attachment; target)
 _READS = ((1, 0, _COLOR), (0, 1, _SURFACE[1]), (0, 2, _SURFACE[2]), (0, 3, _SURFACE[3]), (0, 4, _SURFACE[4]))
+#: slots (actors) one coverage pass counts at once: bits per pixel (coverage.frag.glsl WORDS · 32)
+COVERAGE_SLOTS = 64
+#: the coverage image extends the drawn image by this fraction of its size on every side: an actor's
+#: pixels beyond the image are counted that far out (its truncation is exact within it, a lower bound beyond)
+COVERAGE_MARGIN = 0.5
+
 #: the key of the distant actors' box template (no actor kind or mesh path looks like it)
 _BOX = "<box>"
 #: the shading pass's triangle, covering the screen (NDC)
@@ -115,8 +122,9 @@ class _Actors:
         self.vbo = ctx.buffer(vertices.tobytes())
         self.ibos: list = [None] * len(programs)
         self.vaos: list = [None] * len(programs)
-        for k in range(len(programs)):
-            self._allocate(k, _RESERVED_INSTANCES)
+        for k, program in enumerate(programs):
+            if program is not None:                   # (the coverage program needs OpenGL 4.3)
+                self._allocate(k, _RESERVED_INSTANCES)
 
     def _allocate(self, k: int, instances: int) -> None:
         self._release(k)
@@ -171,6 +179,8 @@ class Renderer:
         self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"), fragment_shader=frag)
         self.shade_programs: dict[tuple[str, ...], tuple] = {}    # features → (program, vertex array)
         self.sky_program = ctx.program(vertex_shader=_shader("sky.vert.glsl"), fragment_shader=_shader("sky.frag.glsl"))
+        self.coverage_program = None                  # GL 4.3, made on the first render that asks for coverage
+        self.coverage_buffers: dict[str, object] = {}
         self.sky_program["u_sky_class"] = SKY
         self.shadow_program = ctx.program(vertex_shader=_shader("shadow.vert.glsl"),
                                           fragment_shader=_shader("shadow.frag.glsl"))
@@ -230,9 +240,17 @@ class Renderer:
             else:
                 from scenariosim.render.mesh_files import load_mesh   # trimesh only for user meshes
                 vertices = load_mesh(key)
-            self.actors[key] = _Actors(self.ctx, (self.actor_program, self.shadow_actor_program), vertices,
+            programs = (self.actor_program, self.shadow_actor_program, self._coverage_program())
+            self.actors[key] = _Actors(self.ctx, programs, vertices,
                                        closed=key in ACTOR_KINDS)     # user meshes may wind either way
         return self.actors[key]
+
+    def _coverage_program(self):
+        """The coverage pass's program (None where the driver lacks OpenGL 4.3 for its atomic counters)."""
+        if self.coverage_program is None and self.ctx.version_code >= 430:
+            self.coverage_program = self.ctx.program(vertex_shader=_shader("coverage.vert.glsl"),
+                                                     fragment_shader=_shader("coverage.frag.glsl"))
+        return self.coverage_program
 
     def _shade_program(self, features: tuple[str, ...]):
         """The shading program and its vertex array compiled for ``features`` (shade.frag.glsl defines)."""
@@ -306,14 +324,17 @@ class Renderer:
 
     def render(self, vehicles: Vehicles, info: WorldInfo, environment: EnvironmentSpec,
                camera: Camera, time: float, lanes: LaneTable | None = None, *, phase: np.ndarray | None = None,
-               signals: np.ndarray | None = None, hide: int | None = None, exposure: float = 0.0) -> Frame:
+               signals: np.ndarray | None = None, hide: int | None = None, exposure: float = 0.0,
+               coverage: bool = False) -> Frame:
         """Draw the scene as ``camera`` sees it at ``time`` [s] into a Frame (OpenCV pixel order).
 
         ``lanes`` (the world's LaneTable) puts each agent at its lane's elevation at its arc length;
         without it agents stand at z = 0. ``phase`` (N,) animates walkers' limbs (world Drive.phase),
         ``signals`` (G,) int gives each signal group's state (0 red, 1 amber, 2 green; sim.signals),
         ``hide`` is the agent carrying the camera (not drawn, but it casts its shadow) and ``exposure``
-        the exposure compensation [EV].
+        the exposure compensation [EV]. ``coverage`` adds Frame.coverage: for every actor in view, the
+        pixels it shows, would cover inside the image if nothing hid it, and would cover in all (the image
+        plus COVERAGE_MARGIN of it on every side), and who hides whom (needs OpenGL 4.3).
         """
         if (camera.width, camera.height) != (self.width, self.height):
             raise RenderError(f"camera is {camera.width}×{camera.height} px but the renderer is "
@@ -353,8 +374,93 @@ class Renderer:
                 self.targets[attachment].use(location=unit)
             shade_vao.render(vertices=3)
             rgb, class_id, instance, depth, normal = (self._read(i).copy() for i in range(len(_READS)))
+            counted = self._coverage(camera, actors, hide, instance) if coverage else None
         return Frame(rgb=rgb, class_id=class_id, instance=instance, depth=depth, normal=normal, camera=camera,
-                     time=time)
+                     time=time, coverage=counted)
+
+    def _coverage(self, camera: Camera, actors, hide: int | None, instance: np.ndarray) -> Coverage:
+        """The coverage pass (shaders/coverage.frag.glsl), COVERAGE_SLOTS actors at a time, over the image
+        widened by COVERAGE_MARGIN on every side; ``instance`` is this frame's instance image."""
+        if self._coverage_program() is None:
+            raise RenderError(f"occlusion and truncation labels need OpenGL 4.3; {self.gl_renderer} offers "
+                              f"{self.ctx.version_code // 100}.{self.ctx.version_code % 100 // 10}")
+        mx, my = int(math.ceil(COVERAGE_MARGIN * self.width)), int(math.ceil(COVERAGE_MARGIN * self.height))
+        K = camera.K.copy()
+        K[0, 2] += mx
+        K[1, 2] += my
+        wide = dataclasses.replace(camera, K=K, width=self.width + 2 * mx, height=self.height + 2 * my)
+        # every actor the widened view reaches, but the camera's carrier; slots in template order
+        drawn = []
+        for gpu, records, agents in actors:
+            keep = in_view(records, wide) & (agents != hide)
+            if keep.any():
+                drawn.append((gpu, records[keep]))
+        ids = np.concatenate([r["ids"][:, 1] for _, r in drawn]).astype(np.int64) if drawn else np.zeros(0, np.int64)
+        m = len(ids)
+        visible = np.bincount(instance.ravel(), minlength=int(ids.max(initial=0)) + 1)
+        if m == 0:
+            return Coverage(np.zeros(0, np.uint32), *(np.zeros(0, np.int64),) * 3, np.zeros((0, 3), np.int64))
+        slot_of = np.full(int(max(ids.max(), instance.max(initial=0))) + 1, m, dtype=np.int32)
+        slot_of[ids] = np.arange(m, dtype=np.int32)
+        size = (wide.width, wide.height)
+        buffers = self._coverage_buffers(size, m, slot_of)
+        program = self.coverage_program
+        rotation = wide.view_matrix_gl()
+        rotation[:3, 3] = 0.0
+        _set(program, "u_proj_rot", _mat(wide.projection_matrix_gl() @ rotation))
+        _set(program, "u_margin", (mx, my))
+        _set(program, "u_image", (self.width, self.height))
+        _set(program, "u_width", wide.width)
+        _set(program, "u_slots", m)
+        _set(program, "u_instance", 5)
+        self.targets[2].use(location=5)
+        buffers["fbo"].use()
+        self.ctx.enable_only(self.ctx.NOTHING)
+        for chunk in range(0, m, COVERAGE_SLOTS):
+            self.ctx.memory_barrier()                       # the previous chunk's atomics, before the clear
+            buffers["masks"].clear()
+            _set(program, "u_chunk", chunk)
+            start = 0
+            for gpu, records in drawn:                      # this template's slots: start … start + len − 1
+                lo, hi = max(chunk, start), min(chunk + COVERAGE_SLOTS, start + len(records))
+                if lo < hi:
+                    _set(program, "u_slot_base", lo)
+                    gpu.draw(2, records[lo - start:hi - start])
+                start += len(records)
+        self.ctx.memory_barrier()                           # the shader's buffer writes, before reading them
+        counts = np.frombuffer(buffers["counts"].read(), dtype=np.uint32)[:2 * m].reshape(m, 2).astype(np.int64)
+        pairs = np.frombuffer(buffers["pairs"].read(), dtype=np.uint32)[:m * (m + 1)].reshape(m, m + 1)
+        hidden, by = np.nonzero(pairs)
+        occluder = np.where(by == m, 0, ids[np.minimum(by, m - 1)])
+        rows = np.column_stack([occluder, ids[hidden], pairs[hidden, by]]).astype(np.int64).reshape(-1, 3)
+        order = np.argsort(ids, kind="stable")
+        rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]
+        return Coverage(instance=ids[order].astype(np.uint32), visible=visible[ids[order]].astype(np.int64),
+                        inside=counts[order, 0], total=counts[order, 1], occluders=rows)
+
+    def _coverage_buffers(self, size: tuple[int, int], m: int, slot_of: np.ndarray) -> dict:
+        """The coverage pass's storage buffers, (re)made as the image and the actor count need, zeroed."""
+        b = self.coverage_buffers
+        words = size[0] * size[1] * COVERAGE_SLOTS // 32
+        need = {"masks": 4 * words, "counts": 4 * 2 * m, "pairs": 4 * m * (m + 1), "slot_of": slot_of.nbytes}
+        for name, nbytes in need.items():
+            if name not in b or b[name].size < nbytes:
+                if name in b:
+                    b[name].release()
+                b[name] = self.ctx.buffer(reserve=max(nbytes, 4))
+        if b.get("size") != size:
+            for name in ("fbo", "target"):
+                if name in b:
+                    b[name].release()
+            b["target"] = self.ctx.renderbuffer(size, 1, dtype="f1")
+            b["fbo"] = self.ctx.framebuffer([b["target"]])
+            b["size"] = size
+        b["counts"].clear()
+        b["pairs"].clear()
+        b["slot_of"].write(slot_of.tobytes())
+        for binding, name in enumerate(("masks", "counts", "pairs", "slot_of")):
+            b[name].bind_to_storage_buffer(binding)
+        return b
 
     def _shadow_pass(self, shadow: np.ndarray, camera: Camera, actors) -> None:
         """Draw the static shadow casters (not the sky, terrain, road or paint: nothing stands below them)
@@ -397,6 +503,11 @@ class Renderer:
         with self.ctx:
             for gpu in self.actors.values():
                 gpu.release()
+            for name, obj in self.coverage_buffers.items():
+                if name != "size":
+                    obj.release()
+            if self.coverage_program is not None:
+                self.coverage_program.release()
             for obj in (self.vao, self.shadow_vao, self.vbo, self.fbo, *self.targets, self.depth_buffer,
                         self.color_fbo, self.color, self.sky_vao, self.screen, *self.shadow_fbos, *self.shadow_maps,
                         self.program, self.actor_program, self.sky_program, self.shadow_program,

@@ -40,14 +40,15 @@ class CameraView:
 
     def render(self, world: World, info: WorldInfo, environment: EnvironmentSpec, camera: Camera, time: float,
                rng: np.random.Generator, *, hide: int | None = None, signals: np.ndarray | None = None,
-               camera_before: Camera | None = None) -> Frame:
+               camera_before: Camera | None = None, coverage: bool = False) -> Frame:
         """The frame ``camera`` (this view's camera at its pose now) takes at ``time`` [s]: labels exact to
         the pixel, colour through the lens and effects. ``camera_before`` is its pose spec.shutter seconds
-        earlier (motion blur); ``rng`` draws the effects' randomness; hide, signals as Renderer.render."""
+        earlier (motion blur); ``rng`` draws the effects' randomness; hide, signals and coverage as
+        Renderer.render (coverage counts pixels of the drawn pinhole image, before the lens)."""
         draw = render_camera(camera)
         frame = self.renderer.render(world.vehicles, info, environment, draw, time, lanes=world.lanes,
                                      phase=world.drive.phase, signals=signals, hide=hide,
-                                     exposure=self.spec.exposure)
+                                     exposure=self.spec.exposure, coverage=coverage)
         if camera.distorted:
             frame = distort_frame(frame, camera, distortion_maps(camera, draw))
         return apply_effects(frame, self.spec, environment, rng, camera_before)
