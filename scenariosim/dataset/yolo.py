@@ -100,7 +100,13 @@ def _pieces(mask: np.ndarray, offset: tuple[int, int]) -> list[np.ndarray]:
     contours, _ = cv2.findContours(padded, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     shift = np.array([offset[0] - 1, offset[1] - 1])
     pieces = [c.reshape(-1, 2).astype(np.int64) + shift for c in contours if len(c) >= 3]
-    return sorted(pieces, key=lambda p: min((int(y), int(x)) for x, y in p))
+    return sorted(pieces, key=_top_left)
+
+
+def _top_left(piece: np.ndarray) -> tuple[int, int]:
+    """(y, x) of a piece's topmost vertex, leftmost among equals."""
+    top = int(piece[:, 1].min())
+    return top, int(piece[piece[:, 1] == top, 0].min())
 
 
 def _nearest(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
