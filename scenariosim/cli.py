@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from scenariosim import __version__
-from scenariosim.errors import ScenarioSimError, format_error
+from scenariosim.errors import ScenarioSimError, format_error, unknown
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--frames", type=int, metavar="N", help="render at most N frames per camera")
     render.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    render.add_argument("--formats", metavar="LIST",
+                        help="dataset formats, comma-separated: coco, kitti, yolo, cityscapes "
+                             "(default: the scenario's output statement)")
+
+    validate = sub.add_parser("validate", help="check a written dataset against its manifest and the format rules")
+    validate.add_argument("folder", type=Path)
 
     sample = sub.add_parser("sample", help="write the concrete scenario drawn with a seed, as a .scn file")
     scenario_args(sample, "the seed to draw with (default: the scenario's)")
@@ -150,11 +156,39 @@ def _render(args) -> int:
 
     if args.frames is not None and args.frames < 1:
         raise ScenarioSimError("--frames must be at least 1")
+    formats = None if args.formats is None else _formats(args.formats)
     spec, _ = _sampled(args)
     if not spec.cameras:
         raise ScenarioSimError(f"{args.file}: the scenario has no camera, so there is nothing to render")
-    n = render_scenario(spec, args.out, max_frames=args.frames, overwrite=args.overwrite, progress=not args.quiet)
+    n = render_scenario(spec, args.out, max_frames=args.frames, overwrite=args.overwrite, progress=not args.quiet,
+                        formats=formats)
     print(f"wrote {n} frame(s) to {args.out}")
+    return 0
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--formats: known names, comma-separated, each once."""
+    from scenariosim.spec.catalogue import DATASET_FORMATS
+
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    for name in names:
+        if name not in DATASET_FORMATS:
+            raise ScenarioSimError(f"--formats: {unknown('dataset format', name, DATASET_FORMATS)}")
+    if not names:
+        raise ScenarioSimError(f"--formats needs at least one of {', '.join(DATASET_FORMATS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _validate(args) -> int:
+    from scenariosim.dataset.validate import validate_dataset
+
+    problems = validate_dataset(args.folder)
+    if problems:
+        print(f"error: {args.folder}: {len(problems)} problem(s), the first:", file=sys.stderr)
+        for line in problems[:20]:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"{args.folder}: ok")
     return 0
 
 
@@ -207,7 +241,7 @@ def _shown(value, unit: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"check": _check, "render": _render, "sample": _sample, "sweep": _sweep}
+    commands = {"check": _check, "render": _render, "sample": _sample, "sweep": _sweep, "validate": _validate}
     try:
         return commands[args.command](args)
     except ScenarioSimError as err:

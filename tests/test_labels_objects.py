@@ -145,3 +145,19 @@ def test_rotation_y_is_zero_for_a_car_heading_along_the_camera_x_axis():
     _, _, ry, _ = kitti_boxes(20 * one, 0 * one, 0 * one, np.array([-math.pi / 2]), 4 * one, 2 * one, 1.5 * one,
                               camera)
     assert ry[0] == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.gl
+def test_pixel_counts_are_ordered_for_every_actor_near_and_far():
+    """visible ≤ unoccluded ≤ total for every object, small far ones (drawn as boxes) included, and the
+    visible count equals the instance image's."""
+    actors = [(f"a{i}", kind, 1 + i % 3, 60.0 + 9.0 * i, 0.0)
+              for i, kind in enumerate(["car", "cone", "pedestrian", "truck", "cone", "bicycle", "bus", "debris"] * 6)]
+    spec = make_spec(actors, length=1000.0)
+    world, info = make_world(spec)
+    camera = look_at([40.0, -2.0, 1.5], [200.0, 1.0, 1.0], W, H, 60.0)
+    frame, labels = labels_for(build(spec.roads), world, info, camera)
+    assert len(labels.instance) > 20 and np.any(labels.visible < 10)
+    assert np.all(labels.visible <= labels.unoccluded) and np.all(labels.unoccluded <= labels.total)
+    np.testing.assert_array_equal(labels.visible, np.bincount(frame.instance.ravel(), minlength=len(actors) + 1)
+                                  [labels.instance])

@@ -69,8 +69,9 @@ def frame_rng(spec: ScenarioSpec, camera: int, frame: int) -> np.random.Generato
 
 
 def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
-                    overwrite: bool = False, progress: bool = True) -> int:
-    """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count."""
+                    overwrite: bool = False, progress: bool = True, formats: tuple[str, ...] | None = None) -> int:
+    """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count.
+    ``formats`` (catalogue.DATASET_FORMATS) replaces the scenario's output formats."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
     from scenariosim.render.elevation import lane_elevation
@@ -84,7 +85,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     views: dict[int, CameraView] = {}
     junctions = world.junctions
     with staged_folder(Path(out), overwrite) as stage:
-        writer = DatasetWriter(stage, spec)
+        writer = DatasetWriter(stage, spec, spec.output.formats if formats is None else formats)
         try:
             for c in sorted({c for _, c, _ in plan}):        # every camera's lens checked before any frame
                 views[c] = CameraView(spec.cameras[c], network, world.lanes)

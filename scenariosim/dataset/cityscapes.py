@@ -5,10 +5,11 @@ Files per frame (``LAYOUT``), as cityscapesScripts writes them (``json2labelImg`
 
 - ``*_gtFine_labelIds.png``: (H, W) uint8 label ids = our semantic class image, which already uses
   Cityscapes label ids. Our own classes (ids ≥ 34: lane_marking, traffic_cone, barrier, debris; see
-  taxonomy.py) stay as they are by default. Beware: the official ``evalPixelLevelSemanticLabeling``
-  does *not* ignore unknown ids; it stops with "Unknown label with id 34" on a ground-truth pixel whose id
-  is not in its table (0..33). Pass ``void_extra_ids=True`` to write those pixels as 0 (unlabeled) in the
-  labelIds and instanceIds files instead, which the official tools accept.
+  taxonomy.py) stay as they are by default. Beware: cityscapesScripts does *not* treat unknown ids as
+  void (checked in 2.3.0): ``evalPixelLevelSemanticLabeling`` stops with "Unknown label with id 34" on a
+  ground-truth pixel whose id is not in its table (0..33), and ``createPanopticImgs`` raises KeyError 34.
+  Pass ``void_extra_ids=True`` to write those pixels as 0 (unlabeled) in the labelIds and instanceIds
+  files instead, which the official tools accept (the colour and trainId files follow the labelIds).
 - ``*_gtFine_instanceIds.png``: (H, W) uint16. A pixel of a class with instances (taxonomy
   ``has_instances``) that belongs to an agent holds ``class_id · 1000 + k``; every other pixel holds its plain
   class id (as Cityscapes does for stuff and for thing groups it cannot split). ``k`` numbers the

@@ -1,10 +1,10 @@
 """Depth files: float32 .npy in metres (exact) and 16-bit PNG in millimetres (compact, lossy).
 
 The PNG holds ``round(depth · 1000)`` as uint16, so 1 mm steps up to 65.535 m (error ≤ 0.5 mm). A pixel
-with no valid value holds 0, as in KITTI's depth maps: sky (inf), anything farther than 65.535 m (after
-rounding), and non-finite or non-positive depths. Note the range: on a highway much of the road lies beyond
-65 m; the .npy keeps every depth (inf on sky). KITTI's own depth PNGs use 1/256 m steps (up to 256 m);
-change ``PNG_SCALE`` for that trade-off.
+with no valid value holds 0, as in KITTI's depth maps: sky (inf), anything whose millimetres round beyond
+65535 (depth ≥ 65.5355 m; 65.5354 m is still 65535), NaN, and depths that round to 0 mm or below.
+Note the range: on a highway much of the road lies beyond 65 m; the .npy keeps every depth (inf on sky).
+KITTI's own depth PNGs use 1/256 m steps (up to 256 m); change ``PNG_SCALE`` for that trade-off.
 """
 from __future__ import annotations
 

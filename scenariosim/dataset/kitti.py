@@ -17,9 +17,10 @@ Conventions (KITTI devkit readme, docs reference §1):
   the same for y), and the result is clipped to KITTI's image range [0, W − 1] × [0, H − 1] (the
   range KITTI's own truncated boxes reach). Width and height stay x1 − x0 and y1 − y0, the way the
   devkit measures them (evaluate_object.cpp: area = (x2 − x1)·(y2 − y1), height = y2 − y1, no +1);
-  projecting the 3D box with P2 lands on the box exactly where it is not clipped. The box is the
-  *amodal* box (the whole projected 3D box) clipped to the image, as KITTI's boxes are; ignored
-  objects get their clipped amodal box as a DontCare region.
+  projecting the 3D box with P2 lands on the box exactly where it is not clipped, given that
+  ObjectLabels.amodal follows its own convention (the projected corners' OpenCV extent + 0.5).
+  The box is the *amodal* box (the whole projected 3D box) clipped to the image, as KITTI's boxes
+  are; ignored objects get their clipped amodal box as a DontCare region.
 - ``occluded`` bins the visible share of the object's in-image part, 1 − occlusion: ≥ 0.95 → 0,
   ≥ 0.5 → 1, > 0 → 2, and 0 (nothing shows) → 3 "unknown", which the devkit evaluation ignores at
   every difficulty. ``truncated`` is the share of the object outside the image, 0..1.

@@ -37,16 +37,15 @@ def camera_entry(camera: Camera, rate: float) -> dict:
             "dist": camera.dist.tolist()}
 
 
-def manifest(spec: ScenarioSpec, cameras: dict[str, dict], frames: int, annotations: int, renderer: str) -> dict:
+def manifest(spec: ScenarioSpec, cameras: dict[str, dict], frames: int, annotations: int, renderer: str,
+             layout: dict[str, str], formats: list[str]) -> dict:
+    """What a dataset is: the scenario (name, hash, seed, its parameters), cameras, counts, the files'
+    layout, the formats written (dataset.validate checks each) and the versions that made it."""
     return {
         "format": DATASET_FORMAT, "format_version": FORMAT_VERSION,
         "scenario": spec.name, "scenario_hash": scenario_hash(spec), "seed": spec.seed,
         "duration_s": spec.duration, "timestep_s": spec.timestep,
         "cameras": cameras, "frames": frames, "annotations": annotations,
-        "layout": {"images": "images/{camera}/{frame:06d}.png",
-                   "semantic": "semantic/{camera}/{frame:06d}.png (uint8 class ids)",
-                   "instance": "instance/{camera}/{frame:06d}.png (uint16, 0 = none, else agent index + 1)",
-                   "depth": "depth/{camera}/{frame:06d}.npy (float32 m along the optical axis, inf = sky)",
-                   "coco": "annotations/instances.json"},
+        "formats": formats, "layout": layout,
         "renderer": renderer, "versions": versions(),
     }

@@ -63,6 +63,8 @@ def decode_ids(rgb: np.ndarray) -> np.ndarray:
 
 def segment_stats(ids: np.ndarray) -> list[tuple[int, int, list[int]]]:
     """(id, area, bbox [x, y, w, h]) of every non-zero id of the (H, W) id image, sorted by id."""
+    if ids.size == 0:
+        return []
     values, compact = np.unique(ids, return_inverse=True)
     compact = compact.reshape(ids.shape) + 1                     # 1.. for find_objects
     areas = np.bincount(compact.ravel(), minlength=len(values) + 1)

@@ -389,12 +389,18 @@ class Renderer:
         K[0, 2] += mx
         K[1, 2] += my
         wide = dataclasses.replace(camera, K=K, width=self.width + 2 * mx, height=self.height + 2 * my)
-        # every actor the widened view reaches, but the camera's carrier; slots in template order
-        drawn = []
+        # every actor the widened view reaches, but the camera's carrier, drawn as the surface pass draws
+        # it (small ones as boxes); slots in template order
+        drawn, far = [], []
         for gpu, records, agents in actors:
-            keep = in_view(records, wide) & (agents != hide)
-            if keep.any():
-                drawn.append((gpu, records[keep]))
+            seen = records[in_view(records, wide) & (agents != hide)]
+            small = pixel_radius(seen, camera) < LOD_PIXELS
+            far.append(seen[small])
+            if (~small).any():
+                drawn.append((gpu, seen[~small]))
+        far = np.concatenate(far) if far else np.zeros(0, INSTANCE)
+        if len(far):
+            drawn.append((self._template(_BOX), far))
         ids = np.concatenate([r["ids"][:, 1] for _, r in drawn]).astype(np.int64) if drawn else np.zeros(0, np.int64)
         m = len(ids)
         visible = np.bincount(instance.ravel(), minlength=int(ids.max(initial=0)) + 1)
