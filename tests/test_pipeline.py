@@ -21,6 +21,9 @@ ACTORS = [("ego", "car", 2, 100.0, 25.0), ("lead", "truck", 2, 135.0, 22.0),
           ("left", "car", 3, 118.0, 27.0), ("right", "car", 1, 112.0, 24.0), ("far", "car", 1, 400.0, 20.0)]
 
 
+FORMATS = ("coco", "kitti", "yolo", "cityscapes")
+
+
 def small_spec(**kw):
     cam = CameraSpec(name="front", mount="ego", width=160, height=96, rate=5.0)
     return make_spec(ACTORS, cameras=(cam,), duration=1.0, timestep=0.05, **kw)
@@ -41,7 +44,7 @@ def test_frame_schedule_snaps_each_camera_to_steps():
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("ds") / "run1"
-    render_scenario(small_spec(), out, progress=False)
+    render_scenario(small_spec(), out, progress=False, formats=FORMATS)
     return out
 
 
@@ -89,10 +92,30 @@ def test_ground_truth_against_itself_gives_ap_1(dataset):
 @pytest.mark.gl
 def test_same_scenario_and_seed_give_byte_identical_labels(dataset, tmp_path):
     again = tmp_path / "run2"
-    render_scenario(small_spec(), again, progress=False)
-    for rel in ["annotations/instances.json", "manifest.json"] + \
-               [str(p.relative_to(dataset)) for kind in ("semantic", "instance", "depth") for p in (dataset / kind).rglob("*.*")]:
+    render_scenario(small_spec(), again, progress=False, formats=FORMATS)
+    written = sorted(str(p.relative_to(dataset)) for p in dataset.rglob("*") if p.is_file())
+    assert written == sorted(str(p.relative_to(again)) for p in again.rglob("*") if p.is_file())
+    assert len(written) > 60                        # every format's files, not just a few
+    for rel in written:
         assert (dataset / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+@pytest.mark.gl
+def test_a_written_dataset_passes_validate_and_a_broken_one_fails(dataset, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    def validate(folder):
+        return subprocess.run([sys.executable, "-m", "scenariosim", "validate", str(folder)], capture_output=True,
+                              text=True)
+    ok = validate(dataset)
+    assert ok.returncode == 0, ok.stderr
+    broken = tmp_path / "broken"
+    shutil.copytree(dataset, broken)
+    (broken / "kitti" / "front" / "label_2" / "000003.txt").unlink()
+    bad = validate(broken)
+    assert bad.returncode == 1 and "000003" in bad.stderr and "Traceback" not in bad.stderr
 
 
 @pytest.mark.gl
@@ -148,3 +171,33 @@ def test_folder_with_a_foreign_manifest_is_never_replaced(tmp_path):
     with pytest.raises(DatasetError, match="holds no scenariosim dataset"):
         render_scenario(small_spec(), tmp_path, progress=False, overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "manifest.json"]
+
+
+@pytest.mark.gl
+def test_kitti_3d_boxes_projected_with_the_calib_file_land_on_the_written_2d_boxes(dataset):
+    """Read back label_2 and calib as a KITTI tool does; devkit corners through P2 give the 2D box
+    within 1 px for every labelled object wholly inside the image."""
+    checked = 0
+    for label in sorted((dataset / "kitti" / "front" / "label_2").glob("*.txt")):
+        calib = {}
+        for line in (dataset / "kitti" / "front" / "calib" / label.name).read_text().splitlines():
+            key, values = line.split(":", 1)
+            calib[key] = np.array(values.split(), dtype=float)
+        P2 = calib["P2"].reshape(3, 4)
+        for row in label.read_text().splitlines():
+            f = row.split()
+            if f[0] == "DontCare" or float(f[1]) > 0:
+                continue
+            box = np.array(f[4:8], dtype=float)
+            h, w, l = map(float, f[8:11])
+            loc, ry = np.array(f[11:14], dtype=float), float(f[14])
+            x = np.array([l, l, -l, -l, l, l, -l, -l]) / 2
+            y = np.array([0, 0, 0, 0, -h, -h, -h, -h])
+            z = np.array([w, -w, -w, w, w, -w, -w, w]) / 2
+            c, s = np.cos(ry), np.sin(ry)
+            pts = np.stack([c * x + s * z, y, -s * x + c * z], 1) + loc
+            uvw = np.c_[pts, np.ones(8)] @ P2.T
+            uv = uvw[:, :2] / uvw[:, 2:]
+            np.testing.assert_allclose([*uv.min(0), *uv.max(0)], box, atol=1.0)
+            checked += 1
+    assert checked >= 5

@@ -28,7 +28,7 @@ from scenariosim.dsl import load
 from scenariosim.render import Renderer
 from scenariosim.render.actors import pose_template, template
 from scenariosim.render.context import create_context
-from scenariosim.render.elevation import lane_elevation
+from scenariosim.render.elevation import StandingHeight
 from scenariosim.render.meshes import static_mesh
 from scenariosim.roads import build
 from scenariosim.sensors import mounted_camera
@@ -140,10 +140,11 @@ def bench(path: str, width: int, height: int, frames: int) -> dict:
     try:
         renderer.set_road(network, world.lanes)
         static = static_mesh(network, world.lanes.signal)
+        standing = StandingHeight(network)
         for k in range(WARMUP + frames):
             step(world, spec.timestep)
             v = world.vehicles
-            z = lane_elevation(world.lanes, v.lane, v.s)
+            z = standing(world.lanes, v, info.kinds)
             camera = mounted_camera(cam_spec, v.x[mount], v.y[mount], v.heading[mount])
             t0 = time.perf_counter()
             renderer.render(v, info, spec.environment, camera, k * spec.timestep, lanes=world.lanes,

@@ -74,7 +74,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     ``formats`` (catalogue.DATASET_FORMATS) replaces the scenario's output formats."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
-    from scenariosim.render.elevation import lane_elevation
+    from scenariosim.render.elevation import StandingHeight
     from scenariosim.render.views import CameraView   # GL is imported only when a job really renders
     from scenariosim.sim.signals import signal_states
 
@@ -84,6 +84,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     mounts = [None if cam.mount is None else spec.actor_index(cam.mount) for cam in spec.cameras]
     views: dict[int, CameraView] = {}
     junctions = world.junctions
+    standing = StandingHeight(network)
     with staged_folder(Path(out), overwrite) as stage:
         writer = DatasetWriter(stage, spec, spec.output.formats if formats is None else formats)
         try:
@@ -101,8 +102,7 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
                                         hide=mount, signals=signals, coverage=True,
                                         camera_before=_camera_before(camera, world, mount, cam_spec.shutter))
                 v = world.vehicles
-                labels = object_labels(frame, v, info, lane_elevation(world.lanes, v.lane, v.s),
-                                       running_steps(spec, world))
+                labels = object_labels(frame, v, info, standing(world.lanes, v, info.kinds), running_steps(spec, world))
                 writer.add(cam_spec.name, k, frame, labels)
             renderer_name = next(iter(views.values())).gl_renderer if views else "none"
         finally:

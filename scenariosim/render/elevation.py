@@ -9,9 +9,12 @@ hides the crease the nearest-point rule would leave inside a curve.
 from __future__ import annotations
 
 import numpy as np
+import shapely
+import shapely.prepared
 from scipy.spatial import cKDTree
 
 from scenariosim.roads.network import RoadNetwork
+from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.world.state import LaneTable
 
 #: [m] distance from the nearest lane below which z follows the lanes exactly, and beyond which it is the plane
@@ -92,3 +95,27 @@ def lane_elevation(lanes: LaneTable, lane: np.ndarray, s: np.ndarray) -> np.ndar
     key = lanes.cum_s + base[owner]                                   # strictly increasing over all points
     s = np.clip(np.asarray(s, dtype=np.float64), 0.0, lengths[lane])
     return np.interp(s + base[lane], key, lanes.z)
+
+
+class StandingHeight:
+    """Where each agent's feet are [m]: a vehicle on its lane's elevation at its arc length; a pedestrian or
+    cyclist on the ground at its position, raised by the kerb where it stands on a sidewalk."""
+
+    def __init__(self, network: RoadNetwork | None) -> None:
+        self.elevation = Elevation(network)
+        walks = () if network is None else network.sidewalks
+        self.areas = [shapely.prepared.prep(w.area) for w in walks]
+        self.kerbs = np.array([w.kerb_height for w in walks], dtype=np.float64)
+
+    def __call__(self, lanes: LaneTable | None, vehicles, kinds: tuple[str, ...]) -> np.ndarray:
+        """(N,) [m] for agents vehicles (world Vehicles) of kinds (N,) (catalogue kinds)."""
+        n = len(vehicles.x)
+        z = np.zeros(n) if lanes is None else lane_elevation(lanes, vehicles.lane, vehicles.s)
+        walkers = np.flatnonzero([ACTOR_KINDS[k].category != "vehicle" for k in kinds])
+        if len(walkers):
+            xy = np.column_stack([vehicles.x[walkers], vehicles.y[walkers]])
+            z[walkers] = self.elevation(xy)
+            for area, kerb in zip(self.areas, self.kerbs):
+                on = np.array([area.contains(shapely.Point(p)) for p in xy], dtype=bool)
+                z[walkers[on]] += kerb
+        return z

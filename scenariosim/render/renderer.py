@@ -28,7 +28,8 @@ from scenariosim.render.furniture import lamp_position
 from scenariosim.render.geometry import ASPHALT, GROUND
 from scenariosim.render.instances import (INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, in_shadow_map, in_view,
                                           instance_groups, pixel_radius)
-from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, lane_elevation, static_mesh
+from scenariosim.render.elevation import StandingHeight
+from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, static_mesh
 from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_centre, shadow_matrix
 from scenariosim.roads.network import RoadNetwork
 from scenariosim.sensors.camera import Camera
@@ -163,6 +164,7 @@ class Renderer:
         self.vbo = self.vao = self.shadow_vao = None
         self.actors: dict[str, _Actors] = {}
         self.street_lamps = np.zeros((0, 3))
+        self.standing = StandingHeight(None)
         self.ctx = create_context()
         try:
             with self.ctx:
@@ -227,6 +229,7 @@ class Renderer:
         self.casters_first = 3 + (int(np.argmin(ground)) if not ground.all() else len(ground))
         self.street_lamps = np.array([lamp_position(p) for p in network.props if p.kind == "street_light"]
                                      ).reshape(-1, 3)
+        self.standing = StandingHeight(network)
         self.static_key += 1
         with self.ctx:
             self._allocate()
@@ -328,8 +331,9 @@ class Renderer:
                coverage: bool = False) -> Frame:
         """Draw the scene as ``camera`` sees it at ``time`` [s] into a Frame (OpenCV pixel order).
 
-        ``lanes`` (the world's LaneTable) puts each agent at its lane's elevation at its arc length;
-        without it agents stand at z = 0. ``phase`` (N,) animates walkers' limbs (world Drive.phase),
+        ``lanes`` (the world's LaneTable) puts each vehicle at its lane's elevation at its arc length
+        (without it at z = 0); pedestrians and cyclists stand on the ground, on the kerb on a sidewalk
+        (elevation.StandingHeight). ``phase`` (N,) animates walkers' limbs (world Drive.phase),
         ``signals`` (G,) int gives each signal group's state (0 red, 1 amber, 2 green; sim.signals),
         ``hide`` is the agent carrying the camera (not drawn, but it casts its shadow) and ``exposure``
         the exposure compensation [EV]. ``coverage`` adds Frame.coverage: for every actor in view, the
@@ -339,8 +343,7 @@ class Renderer:
         if (camera.width, camera.height) != (self.width, self.height):
             raise RenderError(f"camera is {camera.width}×{camera.height} px but the renderer is "
                               f"{self.width}×{self.height} px")
-        n = len(vehicles.x)
-        z = np.zeros(n) if lanes is None else lane_elevation(lanes, vehicles.lane, vehicles.s)
+        z = self.standing(lanes, vehicles, info.kinds)
         groups = instance_groups(vehicles, info, z, camera.position, phase, lighting.lights_on(environment))
         lamps = self._lamps(environment, camera, vehicles, info, z)
         with self.ctx:
