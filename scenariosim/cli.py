@@ -157,11 +157,11 @@ def _render(args) -> int:
     if args.frames is not None and args.frames < 1:
         raise ScenarioSimError("--frames must be at least 1")
     formats = None if args.formats is None else _formats(args.formats)
-    spec, _ = _sampled(args)
+    spec, stats = _sampled(args)
     if not spec.cameras:
         raise ScenarioSimError(f"{args.file}: the scenario has no camera, so there is nothing to render")
     n = render_scenario(spec, args.out, max_frames=args.frames, overwrite=args.overwrite, progress=not args.quiet,
-                        formats=formats)
+                        formats=formats, parameters=stats.params)
     print(f"wrote {n} frame(s) to {args.out}")
     return 0
 

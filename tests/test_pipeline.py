@@ -201,3 +201,43 @@ def test_kitti_3d_boxes_projected_with_the_calib_file_land_on_the_written_2d_box
             np.testing.assert_allclose([*uv.min(0), *uv.max(0)], box, atol=1.0)
             checked += 1
     assert checked >= 5
+
+
+@pytest.mark.gl
+def test_the_manifest_records_every_drawn_parameter(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "cut"
+    run = subprocess.run([sys.executable, "-m", "scenariosim", "render", "scenarios/cut_in.scn", "--out", str(out),
+                          "--frames", "1", "--quiet", "--seed", "4", "--set", "gap0=31 m", "--formats", "yolo"],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and manifest["parameters"]["gap0"] == pytest.approx(31.0)
+    assert set(manifest["parameters"]) >= {"gap0", "ego_speed"} and manifest["sweep_point"] is None
+    assert manifest["formats"][0] == "yolo" and (out / "data.yaml").exists()
+    assert not (out / "annotations" / "instances.json").exists()
+
+
+@pytest.mark.gl
+def test_yolo_boxes_converted_back_to_pixels_equal_the_coco_boxes(dataset):
+    coco = json.loads((dataset / "annotations" / "instances.json").read_text())
+    names = [c["name"] for c in coco["categories"]]               # YOLO classes: the same order
+    compared = 0
+    for image in coco["images"]:
+        w, h = image["width"], image["height"]
+        expected = sorted((names.index(next(c["name"] for c in coco["categories"] if c["id"] == a["category_id"])),
+                           *a["bbox"]) for a in coco["annotations"] if a["image_id"] == image["id"] and not a["iscrowd"])
+        rows = (dataset / "labels" / image["camera"] / f"{image['frame']:06d}.txt").read_text().split("\n")
+        got = []
+        for row in filter(None, rows):
+            c, xc, yc, bw, bh = row.split()
+            xc, yc, bw, bh = float(xc) * w, float(yc) * h, float(bw) * w, float(bh) * h
+            got.append((int(c), xc - bw / 2, yc - bh / 2, bw, bh))
+        assert len(got) == len(expected)
+        for g, e in zip(sorted(got), expected):
+            assert g[0] == e[0]
+            np.testing.assert_allclose(g[1:], e[1:], atol=1e-3)
+            compared += 1
+    assert compared >= 5

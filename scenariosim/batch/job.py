@@ -69,9 +69,11 @@ def frame_rng(spec: ScenarioSpec, camera: int, frame: int) -> np.random.Generato
 
 
 def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = None,
-                    overwrite: bool = False, progress: bool = True, formats: tuple[str, ...] | None = None) -> int:
+                    overwrite: bool = False, progress: bool = True, formats: tuple[str, ...] | None = None,
+                    parameters: dict | None = None, sweep_point: dict | None = None) -> int:
     """Render a concrete, validated spec into the dataset folder ``out``; returns the frame count.
-    ``formats`` (catalogue.DATASET_FORMATS) replaces the scenario's output formats."""
+    ``formats`` (catalogue.DATASET_FORMATS) replaces the scenario's output formats; ``parameters`` (the
+    drawn param values, spec.sampling.SampleStats.params) and ``sweep_point`` go into the manifest."""
     if not is_concrete(spec):
         raise ValueError("render_scenario needs a concrete spec: draw one with scenariosim.spec.sample(spec, seed)")
     from scenariosim.render.elevation import StandingHeight
@@ -86,7 +88,8 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
     junctions = world.junctions
     standing = StandingHeight(network)
     with staged_folder(Path(out), overwrite) as stage:
-        writer = DatasetWriter(stage, spec, spec.output.formats if formats is None else formats)
+        writer = DatasetWriter(stage, spec, spec.output.formats if formats is None else formats,
+                               parameters=parameters, sweep_point=sweep_point)
         try:
             for c in sorted({c for _, c, _ in plan}):        # every camera's lens checked before any frame
                 views[c] = CameraView(spec.cameras[c], network, world.lanes)

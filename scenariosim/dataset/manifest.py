@@ -38,14 +38,19 @@ def camera_entry(camera: Camera, rate: float) -> dict:
 
 
 def manifest(spec: ScenarioSpec, cameras: dict[str, dict], frames: int, annotations: int, renderer: str,
-             layout: dict[str, str], formats: list[str]) -> dict:
-    """What a dataset is: the scenario (name, hash, seed, its parameters), cameras, counts, the files'
-    layout, the formats written (dataset.validate checks each) and the versions that made it."""
+             layout: dict[str, str], formats: list[str], parameters: dict | None = None,
+             sweep_point: dict | None = None, frames_per_camera: dict[str, int] | None = None) -> dict:
+    """What a dataset is: the scenario (name, hash, seed, the drawn value of each param, the sweep point
+    it renders), cameras, counts, the files' layout, the formats written (dataset.validate checks each)
+    and the versions that made it. Parameters are the same for every frame of a dataset; each frame's
+    time and camera pose are in its frame JSON."""
     return {
         "format": DATASET_FORMAT, "format_version": FORMAT_VERSION,
         "scenario": spec.name, "scenario_hash": scenario_hash(spec), "seed": spec.seed,
+        "parameters": parameters or {}, "sweep_point": sweep_point,
         "duration_s": spec.duration, "timestep_s": spec.timestep,
-        "cameras": cameras, "frames": frames, "annotations": annotations,
+        "cameras": cameras, "frames": frames, "frames_per_camera": frames_per_camera or {},
+        "annotations": annotations,
         "formats": formats, "layout": layout,
         "renderer": renderer, "versions": versions(),
     }

@@ -33,9 +33,11 @@ VALIDATED = {"coco": ("coco", "panoptic"), "kitti": ("kitti",), "yolo": ("yolo",
 class DatasetWriter:
     """Writes into ``root`` (a staging folder from files.staged_folder) the formats in ``formats``."""
 
-    def __init__(self, root: Path, spec: ScenarioSpec, formats: tuple[str, ...] = ("coco",)) -> None:
+    def __init__(self, root: Path, spec: ScenarioSpec, formats: tuple[str, ...] = ("coco",),
+                 parameters: dict | None = None, sweep_point: dict | None = None) -> None:
         self.root = root
         self.spec = spec
+        self.parameters, self.sweep_point = dict(parameters or {}), sweep_point
         self.formats = tuple(formats)
         description = f"scenariosim scenario '{spec.name}' seed {spec.seed}"
         self.coco = CocoBuilder(description=description)
@@ -88,4 +90,5 @@ class DatasetWriter:
         checked = [c for name in self.formats for c in VALIDATED[name]]
         files.write_json(self.root / files.MANIFEST, manifest(
             self.spec, self.cameras, frames=len(doc["images"]), annotations=len(doc["annotations"]),
-            renderer=renderer, layout=layout, formats=checked + ["depth", "frames"]))
+            renderer=renderer, layout=layout, formats=checked + ["depth", "frames"], parameters=self.parameters,
+            sweep_point=self.sweep_point, frames_per_camera=self.frames))

@@ -47,6 +47,7 @@ _SIZE_ATTRS = {"length": 0, "width": 1, "height": 2}
 class SampleStats(NamedTuple):
     attempts: int                        # draws made, the accepted one included
     rejections: dict[str, int]           # rejecting check ("file:line:col: latest message") → times
+    params: dict[str, Any] = {}          # each param's drawn value (SI number or name), in declaration order
 
 
 def is_concrete(spec: Any) -> bool:
@@ -107,7 +108,8 @@ def sample_with_stats(spec: ScenarioSpec, seed: int | None = None, *, overrides:
                                           f"scenario is random", location=locate(spec.locations,
                                                                                  f"requires[{failed[0]}]"))
         if not failed:
-            return concrete, SampleStats(attempt + 1, {f"{k}: {messages[k]}": n for k, n in rejections.items()})
+            values = {p.name: _plain(drawn.params[p.name]) for p in params}
+            return concrete, SampleStats(attempt + 1, {f"{k}: {messages[k]}": n for k, n in rejections.items()}, values)
         for i in failed:
             location = locate(spec.locations, f"requires[{i}]")
             key = str(location) if location else f"requires[{i}]"
@@ -117,6 +119,19 @@ def sample_with_stats(spec: ScenarioSpec, seed: int | None = None, *, overrides:
     summary = "; ".join(f"{messages[k]} ({k}) rejected {n} time{'s' * (n != 1)}" for k, n in rejections.most_common())
     raise ScenarioValidationError(f"no draw met every check in {spec.max_attempts} attempts with seed {seed}: "
                                   f"{summary}", location=where[worst])
+
+
+def _plain(value: Any) -> Any:
+    """A drawn param value as plain JSON: float, int, str or a list of them."""
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 def _located(err: ScenarioValidationError, spec: ScenarioSpec) -> ScenarioValidationError:
