@@ -161,3 +161,26 @@ def test_pixel_counts_are_ordered_for_every_actor_near_and_far():
     assert np.all(labels.visible <= labels.unoccluded) and np.all(labels.unoccluded <= labels.total)
     np.testing.assert_array_equal(labels.visible, np.bincount(frame.instance.ravel(), minlength=len(actors) + 1)
                                   [labels.instance])
+
+
+@pytest.mark.gl
+def test_the_filter_flags_objects_below_its_thresholds_as_ignore_regions():
+    actors = [(f"a{i}", "car", 1 + i % 3, 60.0 + 25.0 * i, 0.0) for i in range(8)]
+    spec = make_spec(actors, length=1000.0)
+    world, info = make_world(spec)
+    camera = look_at([40.0, -2.0, 1.5], [200.0, 1.0, 1.0], W, H, 60.0)
+    v = world.vehicles
+    with Renderer(W, H) as r:
+        r.set_road(build(spec.roads), world.lanes)
+        frame = r.render(v, info, DAY, camera, 0.0, lanes=world.lanes, coverage=True)
+    z = lane_elevation(world.lanes, v.lane, v.s)
+
+    def flags(**kw):
+        return object_labels(frame, v, info, z, [""] * len(v.x), **kw)
+    default = flags()
+    assert np.array_equal(default.ignore, (default.visible < 16) | (default.visibility < 0.1))
+    assert default.ignore.any() and not default.ignore.all()
+    assert not flags(min_pixels=1, min_visibility=0.0).ignore[default.visible > 0].any()
+    assert flags(min_pixels=10 ** 6).ignore.all()
+    strict = flags(min_visibility=0.9)
+    assert np.array_equal(strict.ignore, (strict.visible < 16) | (strict.visible / strict.total < 0.9))

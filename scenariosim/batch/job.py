@@ -105,7 +105,8 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
                                         hide=mount, signals=signals, coverage=True,
                                         camera_before=_camera_before(camera, world, mount, cam_spec.shutter))
                 v = world.vehicles
-                labels = object_labels(frame, v, info, standing(world.lanes, v, info.kinds), running_steps(spec, world))
+                labels = object_labels(frame, v, info, standing(world.lanes, v, info.kinds), running_steps(spec, world),
+                                       min_pixels=spec.output.min_pixels, min_visibility=spec.output.min_visibility)
                 writer.add(cam_spec.name, k, frame, labels)
             renderer_name = next(iter(views.values())).gl_renderer if views else "none"
         finally:

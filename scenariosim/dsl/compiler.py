@@ -271,9 +271,12 @@ class ScenarioCompiler(BehaviorCompiler):
     def output(self, node: Tree, prefix: str) -> OutputSpec:
         name, *fields = node.children
         if node.data != "section":
-            self.fail(name, "output is a block: put labels and formats on indented lines below 'output:'")
+            self.fail(name, "output is a block: put its fields (labels, formats, min_pixels, min_visibility) on "
+                            "indented lines below 'output:'")
         handlers = {"labels": lambda f, p: self.names(f, LABEL_KINDS, "label kind"),
-                    "formats": lambda f, p: self.names(f, DATASET_FORMATS, "format")}
+                    "formats": lambda f, p: self.names(f, DATASET_FORMATS, "format"),
+                    "min_pixels": self.literal_count,
+                    "min_visibility": lambda f, p: self.fraction(self.one(f), "min_visibility")}
         return OutputSpec(**self.fields(fields, handlers, "output", name, "output"))
 
     def requirement(self, node: Tree, index: int) -> Requirement:

@@ -191,6 +191,11 @@ def _output(output: OutputSpec) -> list[str]:
         if not names:
             raise ValueError(f"output {key} is empty: the language writes at least one")
         fields.append(f"{key}: {', '.join(_name(n) for n in names)}")
+    default = OutputSpec()
+    if output.min_pixels != default.min_pixels:
+        fields.append(f"min_pixels: {_count(output.min_pixels)}")
+    if output.min_visibility != default.min_visibility:
+        fields.append(f"min_visibility: {_plain(output.min_visibility)}")
     return ["output:", *(_INDENT + f for f in fields)]
 
 

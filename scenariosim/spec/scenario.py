@@ -109,10 +109,14 @@ class CameraSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutputSpec:
-    """What a dataset holds: label kinds (catalogue.LABEL_KINDS) and formats (catalogue.DATASET_FORMATS)."""
+    """What a dataset holds: label kinds (catalogue.LABEL_KINDS) and formats (catalogue.DATASET_FORMATS);
+    and the label filter: objects with fewer visible pixels, or a smaller visible share of the whole
+    object, are written as ignore regions (labels.objects)."""
 
     labels: tuple[str, ...] = LABEL_KINDS
     formats: tuple[str, ...] = ("coco",)
+    min_pixels: int = field(default=16, metadata={"dimension": "count"})   # visible pixels, fixed
+    min_visibility: Any = 0.1              # fraction 0..1 of the object that shows
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,3 +306,7 @@ def _output(output) -> None:
                 _fail(f"output.{field}", unknown(what, value, known))
         if len(set(values)) != len(values):
             _fail(f"output.{field}", f"output {field} lists a name twice")
+    if isinstance(output.min_pixels, bool) or not isinstance(output.min_pixels, int) or output.min_pixels < 1:
+        _fail("output.min_pixels", f"min_pixels must be a whole number ≥ 1, got {output.min_pixels!r}")
+    if _fixed(output.min_visibility) and not 0.0 <= output.min_visibility <= 1.0:
+        _fail("output.min_visibility", f"min_visibility must be between 0 and 1, got {output.min_visibility}")
