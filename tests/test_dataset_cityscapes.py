@@ -111,12 +111,15 @@ def test_colours_and_train_ids_follow_the_cityscapes_table(tmp_path):
     np.testing.assert_array_equal(train_ids(np.array([[7, 11, 34, 0, 33]], np.uint8)), [[0, 2, 255, 255, 18]])
 
 
-def test_void_extra_ids_writes_our_classes_as_unlabeled():
+def test_void_extra_ids_writes_markings_as_road_and_our_other_classes_as_unlabeled():
     cls, inst = scene()
+    cls[0, :3] = MARKING
     labels = label_ids(cls, void_extra_ids=True)
-    assert (labels[cls >= 34] == 0).all() and (labels[cls < 34] == cls[cls < 34]).all()
+    ours = (cls >= 34) & (cls != MARKING)
+    assert (labels[ours] == 0).all() and (labels[cls < 34] == cls[cls < 34]).all()
+    assert (labels[cls == MARKING] == ROAD).all()
     ids, table = instance_ids(cls, inst, void_extra_ids=True)
-    assert (ids[cls >= 34] == 0).all()
+    assert (ids[ours] == 0).all() and (ids[cls == MARKING] == ROAD).all()
     assert CONE not in {r["class_id"] for r in table}
     check_decodes(ids, table, labels, inst)
 

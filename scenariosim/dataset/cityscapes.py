@@ -8,8 +8,9 @@ Files per frame (``LAYOUT``), as cityscapesScripts writes them (``json2labelImg`
   taxonomy.py) stay as they are by default. Beware: cityscapesScripts does *not* treat unknown ids as
   void (checked in 2.3.0): ``evalPixelLevelSemanticLabeling`` stops with "Unknown label with id 34" on a
   ground-truth pixel whose id is not in its table (0..33), and ``createPanopticImgs`` raises KeyError 34.
-  Pass ``void_extra_ids=True`` to write those pixels as 0 (unlabeled) in the labelIds and instanceIds
-  files instead, which the official tools accept (the colour and trainId files follow the labelIds).
+  Pass ``void_extra_ids=True`` to write lane markings as road (Cityscapes counts markings as road) and
+  our other classes as 0 (unlabeled) in the labelIds and instanceIds files instead, which the official
+  tools accept (the colour and trainId files follow the labelIds).
 - ``*_gtFine_instanceIds.png``: (H, W) uint16. A pixel of a class with instances (taxonomy
   ``has_instances``) that belongs to an agent holds ``class_id · 1000 + k``; every other pixel holds its plain
   class id (as Cityscapes does for stuff and for thing groups it cannot split). ``k`` numbers the
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from scenariosim.dataset import files
-from scenariosim.taxonomy import CLASSES
+from scenariosim.taxonomy import CLASSES, LANE_MARKING, ROAD
 
 #: manifest layout entries (path template, then a description in brackets)
 LAYOUT = {
@@ -73,9 +74,11 @@ def paths(camera: str, index: int) -> dict[str, str]:
 
 
 def label_ids(class_id: np.ndarray, void_extra_ids: bool = False) -> np.ndarray:
-    """(H, W) uint8 labelIds from the class image (H, W) uint8: a copy, ids ≥ 34 set to 0 if ``void_extra_ids``."""
+    """(H, W) uint8 labelIds from the class image (H, W) uint8: a copy; with ``void_extra_ids`` lane
+    markings become road and our other ids ≥ 34 become 0."""
     out = np.array(class_id, dtype=np.uint8, copy=True)
     if void_extra_ids:
+        out[out == LANE_MARKING] = ROAD
         out[out >= FIRST_EXTRA_ID] = 0
     return out
 

@@ -63,7 +63,8 @@ class DatasetWriter:
             panoptic.write_panoptic(self.root, camera_name, index, frame.class_id, frame.instance, labels,
                                     image_id, image, self.panoptic)
         if "cityscapes" in self.formats:
-            # our classes ≥ 34 (lane marking, cone, …) are void there: the official tools know no others
+            # lane markings become road (as in Cityscapes), our other classes ≥ 34 void: the official tools
+            # know no others
             table = cityscapes.write_cityscapes(self.root, camera_name, index, frame.class_id, frame.instance,
                                                 void_extra_ids=True)
         if "kitti" in self.formats:
