@@ -270,3 +270,21 @@ def test_non_finite_box_is_refused():
     labels = labels._replace(amodal_clipped=np.full((1, 4), np.nan))
     with pytest.raises(ValueError, match=r"\[1\]"):
         kitti.label_text(labels, camera)
+
+
+def test_a_camera_looking_down_gets_no_3d_boxes():
+    """KITTI boxes turn about the camera's y axis only: a bird's-eye camera (tilted 90° from level) writes
+    the devkit's unknown 3D values and keeps its 2D boxes; a level camera keeps its 3D boxes."""
+    level = level_camera()
+    labels = make_labels(level, SCENE)
+    down = Camera(K=level.K, R=np.array([[0.0, -1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, -1.0]]), t=level.t,
+                  width=level.width, height=level.height)
+    assert kitti.camera_tilt(level) == pytest.approx(0.0, abs=1e-9)
+    assert kitti.camera_tilt(down) == pytest.approx(math.pi / 2)
+    for row_level, row_down in zip(kitti.label_text(labels, level).splitlines(),
+                                   kitti.label_text(labels, down).splitlines()):
+        f_level, f_down = row_level.split(), row_down.split()
+        assert f_down[:3] == f_level[:3] and f_down[4:8] == f_level[4:8]
+        if f_down[0] != "DontCare":
+            assert f_down[3] == "-10.00" and f_down[8:] == ["-1.00"] * 3 + ["-1000.00"] * 3 + ["-10.00"]
+            assert f_level[8] != "-1.00"

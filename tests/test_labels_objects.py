@@ -184,3 +184,31 @@ def test_the_filter_flags_objects_below_its_thresholds_as_ignore_regions():
     assert flags(min_pixels=10 ** 6).ignore.all()
     strict = flags(min_visibility=0.9)
     assert np.array_equal(strict.ignore, (strict.visible < 16) | (strict.visible / strict.total < 0.9))
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("distortion, cut", [((0.3, 0.0, 0.0, 0.0, 0.0), True), ((-0.25, 0.06, 0.0, 0.0, 0.0), False)])
+def test_with_a_lens_the_ratios_are_those_of_the_part_the_image_shows(tmp_path, distortion, cut):
+    """A dense street through a pincushion and a barrel lens: every object's visibility is at most 1 and
+    its counts ordered; through the pincushion lens a parked car cut by the image's edge is truncated;
+    the written dataset validates."""
+    import json
+
+    from scenariosim.batch import render_scenario
+    from scenariosim.dataset.validate import validate_dataset
+    from scenariosim.dsl import load
+    from scenariosim.spec import sample
+
+    spec = sample(load("scenarios/bench_street.scn"))
+    camera = dataclasses.replace(spec.cameras[0], width=320, height=180, distortion=distortion, fov=math.radians(100))
+    spec = dataclasses.replace(spec, cameras=(camera,), duration=0.1)
+    out = tmp_path / "ds"
+    render_scenario(spec, out, max_frames=1, progress=False, formats=("coco", "kitti"))
+    assert validate_dataset(out) == []
+    objects = json.loads((out / "frames" / camera.name / "000000.json").read_text())["objects"]
+    assert len(objects) > 10
+    for o in objects:
+        assert 0.0 <= o["visibility"] <= 1.0 and o["unoccluded"] <= o["total"]
+        assert o["amodal_clipped"][3] - o["amodal_clipped"][1] <= 180
+    if cut:
+        assert any(o["truncation"] > 0.05 and o["amodal_clipped"][0] == 0.0 for o in objects)

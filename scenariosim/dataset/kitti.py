@@ -101,9 +101,20 @@ def kitti_boxes(amodal_clipped: np.ndarray, width: int, height: int) -> np.ndarr
     return np.clip(np.asarray(amodal_clipped, dtype=np.float64).reshape(-1, 4) - 0.5, lo, hi)
 
 
-def label_lines(labels: ObjectLabels, width: int, height: int) -> list[str]:
+#: [rad] a camera tilted further than this from level (its y axis from straight down) gets no 3D boxes:
+#: KITTI's boxes turn about the camera's y axis only, so they cannot describe the scene (bird's-eye views)
+MAX_TILT = 0.35
+
+
+def camera_tilt(camera: Camera) -> float:
+    """[rad] angle between the camera's y axis (down in the image) and the world's −z."""
+    return float(np.arccos(np.clip(-camera.R[1, 2], -1.0, 1.0)))
+
+
+def label_lines(labels: ObjectLabels, width: int, height: int, boxes_3d: bool = True) -> list[str]:
     """The label file's lines for a W × H image: labelled objects in instance order, then one DontCare
-    line per ignored object (KITTI lists DontCare last)."""
+    line per ignored object (KITTI lists DontCare last). Without ``boxes_3d`` the 3D fields carry the
+    devkit's unknown values (alpha −10, dimensions −1, location −1000, rotation_y −10)."""
     boxes = kitti_boxes(labels.amodal_clipped, width, height)
     if not np.all(np.isfinite(boxes)):
         bad = labels.instance[~np.all(np.isfinite(boxes), axis=1)].tolist()
@@ -115,17 +126,19 @@ def label_lines(labels: ObjectLabels, width: int, height: int) -> list[str]:
         if labels.ignore[k]:
             dontcare.append(DONTCARE_FORMAT % tuple(boxes[k]))
             continue
-        h, w, length = labels.dimensions[k]
-        x, y, z = labels.location[k]
+        h, w, length = labels.dimensions[k] if boxes_3d else (-1.0, -1.0, -1.0)
+        x, y, z = labels.location[k] if boxes_3d else (-1000.0, -1000.0, -1000.0)
+        alpha, ry = (labels.alpha[k], labels.rotation_y[k]) if boxes_3d else (-10.0, -10.0)
         lines.append(LABEL_FORMAT % (
-            kitti_type(labels.class_id[k]), truncated[k], bins[k], labels.alpha[k], *boxes[k],
-            h, w, length, x, y, z, labels.rotation_y[k]))
+            kitti_type(labels.class_id[k]), truncated[k], bins[k], alpha, *boxes[k], h, w, length, x, y, z, ry))
     return lines + dontcare
 
 
 def label_text(labels: ObjectLabels, camera: Camera) -> str:
-    """The whole label file: one line per object, each ending in a newline; "" for no objects."""
-    return "".join(line + "\n" for line in label_lines(labels, camera.width, camera.height))
+    """The whole label file: one line per object, each ending in a newline; "" for no objects. A camera
+    tilted more than MAX_TILT from level gets the unknown values instead of 3D boxes."""
+    lines = label_lines(labels, camera.width, camera.height, boxes_3d=camera_tilt(camera) <= MAX_TILT)
+    return "".join(line + "\n" for line in lines)
 
 
 def _row(matrix: np.ndarray) -> str:

@@ -237,7 +237,7 @@ def _list_frames(ds: Dataset) -> None:
             if isinstance(image, dict) and image.get("camera") in ds.cameras and _is_int(image.get("frame")):
                 from_coco.setdefault(image["camera"], set()).add(image["frame"])
     for name in ds.cameras:
-        listed = cams[name].get("frames")
+        listed = cams[name].get("frames", (ds.manifest.get("frames_per_camera") or {}).get(name))
         if _is_int(listed) and listed >= 0:
             frames = list(range(listed))
         elif isinstance(listed, list) and all(_is_int(k) for k in listed):
@@ -675,9 +675,15 @@ def check_frames(ds: Dataset) -> None:
             x0, y0, x1, y1 = labels.box[i].tolist()
             if labels.visible[i] and not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
                 ds.report(p, f"track {tid}: box {[x0, y0, x1, y1]} is empty or leaves the {w}×{h} image")
-            if not (0 <= labels.visible[i] <= labels.unoccluded[i] <= labels.total[i]):
+            # with a lens, visible counts the camera's own pixels and unoccluded/total the drawn image's
+            lens = any(calib.get("dist") or [])
+            if not (0 <= labels.unoccluded[i] <= labels.total[i]) or (
+                    not lens and not 0 <= labels.visible[i] <= labels.unoccluded[i]):
                 ds.report(p, f"track {tid}: visible {labels.visible[i]} ≤ unoccluded {labels.unoccluded[i]} ≤ "
                              f"total {labels.total[i]} does not hold")
+            if not (0.0 <= labels.occlusion[i] <= 1.0 and 0.0 <= labels.truncation[i] <= 1.0):
+                ds.report(p, f"track {tid}: occlusion {labels.occlusion[i]} or truncation {labels.truncation[i]} "
+                             f"is outside 0..1")
         known = set(labels.instance.tolist()) | {0}
         for a, b, _ in labels.occluders.tolist():
             if a not in known or b not in known or b == 0:

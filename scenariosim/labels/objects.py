@@ -41,8 +41,9 @@ class ObjectLabels(NamedTuple):
 
     @property
     def visibility(self) -> np.ndarray:
-        """(K,) float64 visible / total: the share of the whole object that shows."""
-        return self.visible / np.maximum(self.total, 1)
+        """(K,) float64 the share of the whole object that shows: (1 − occlusion)(1 − truncation), which is
+        visible / total for a pinhole camera (with a lens the ratios come from the drawn image's counts)."""
+        return (1.0 - self.occlusion) * (1.0 - self.truncation)
 
 
 def empty_labels() -> ObjectLabels:
@@ -96,12 +97,26 @@ def amodal_boxes(corners: np.ndarray, camera) -> np.ndarray:
     b2 = np.where((zb < near) & (za >= near), crossing, b)
     keep = (za >= near) | (zb >= near)
     pts = a2[..., None, :] + _EDGE_SAMPLES[:, None] * (b2 - a2)[..., None, :]   # (N, 12, S, 3)
-    pts = np.where(keep[..., None, :], pts, np.nan)
-    uv = camera.pixels(pts.reshape(-1, 3)).reshape(len(corners), -1, 2) + 0.5   # pixel centres → continuous
+    pts = np.where(keep[..., None, :], pts, np.nan).reshape(-1, 3)
+    if camera.distorted:            # beyond the rays the image holds, the lens polynomial means nothing: clamp
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xn = pts[:, :2] / pts[:, 2:3]
+        r = np.linalg.norm(xn, axis=1)
+        limit = _field_radius(camera)
+        scale = np.where(r > limit, limit / np.maximum(r, 1e-12), 1.0)
+        pts = np.column_stack([xn * scale[:, None], np.ones(len(xn))])
+    uv = camera.pixels(pts).reshape(len(corners), -1, 2) + 0.5           # pixel centres → continuous
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)              # all-nan rows stay nan
         return np.column_stack([np.nanmin(uv[..., 0], 1), np.nanmin(uv[..., 1], 1),
                                 np.nanmax(uv[..., 0], 1), np.nanmax(uv[..., 1], 1)])
+
+
+def _field_radius(camera) -> float:
+    """Largest undistorted normalized radius of a ray through the image's corners (its field), + 10 %."""
+    w, h = camera.width, camera.height
+    corners = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [-0.5, h - 0.5], [w - 0.5, h - 0.5]])
+    return 1.1 * float(np.nanmax(np.linalg.norm(camera.rays(corners), axis=1)))
 
 
 def kitti_boxes(x, y, z, heading, length, width, height, camera) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -121,8 +136,9 @@ def object_labels(frame, vehicles, info, z: np.ndarray, behaviors: Sequence[str]
     """Labels of every actor whose silhouette reaches into ``frame`` (rendered with coverage=True).
 
     vehicles/info: the world's agents; z (N,) [m] their ground heights; behaviors (N,) the step each
-    runs. Visible pixels and the tight box come from the frame's instance image; occlusion and
-    truncation from its coverage counts (the drawn pinhole image, before any lens).
+    runs. Visible pixels and the tight box come from the frame's instance image; occlusion, truncation
+    and visibility from its coverage counts (the drawn pinhole image, before any lens, within the part
+    of it the camera's image shows: Renderer.render's ``footprint``).
     """
     cov = frame.coverage
     if cov is None:
@@ -137,19 +153,22 @@ def object_labels(frame, vehicles, info, z: np.ndarray, behaviors: Sequence[str]
     visible = np.bincount(frame.instance.ravel(), minlength=int(ids.max()) + 1)[ids].astype(np.int64)
     tight = visible_boxes(frame.instance, info.class_ids)
     box = np.zeros((len(ids), 4), np.int64)
-    where = np.searchsorted(tight.instance, ids)
-    shown = (where < len(tight.instance)) & (tight.instance[np.minimum(where, len(tight.instance) - 1)] == ids)
-    box[shown] = tight.box[where[shown]]
+    row_of = {int(i): k for k, i in enumerate(tight.instance)}
+    for k, i in enumerate(ids):
+        if int(i) in row_of:
+            box[k] = tight.box[row_of[int(i)]]
     v = vehicles
     args = (v.x[agent], v.y[agent], z[agent], v.heading[agent], v.length[agent], v.width[agent], v.height[agent])
     amodal = amodal_boxes(box_corners(*args), camera)
     clipped = np.column_stack([np.clip(amodal[:, 0], 0, w), np.clip(amodal[:, 1], 0, h),
                                np.clip(amodal[:, 2], 0, w), np.clip(amodal[:, 3], 0, h)])
     location, dimensions, rotation_y, alpha = kitti_boxes(*args, camera)
+    # ratios from the coverage counts alone (the drawn image, within the part the camera's image shows):
+    # with a lens, the final image's pixels are not the drawn image's
     inside, total = cov.inside[rows], cov.total[rows]
     occlusion = 1.0 - cov.visible[rows] / inside
     truncation = 1.0 - inside / np.maximum(total, 1)
-    visibility = visible / np.maximum(total, 1)
+    visibility = cov.visible[rows] / np.maximum(total, 1)
     keep = np.isin(cov.occluders[:, 1], ids)
     return ObjectLabels(
         instance=ids.astype(np.uint32), class_id=info.class_ids[agent].astype(np.uint8),

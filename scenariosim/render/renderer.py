@@ -328,7 +328,7 @@ class Renderer:
     def render(self, vehicles: Vehicles, info: WorldInfo, environment: EnvironmentSpec,
                camera: Camera, time: float, lanes: LaneTable | None = None, *, phase: np.ndarray | None = None,
                signals: np.ndarray | None = None, hide: int | None = None, exposure: float = 0.0,
-               coverage: bool = False) -> Frame:
+               coverage: bool = False, footprint: np.ndarray | None = None) -> Frame:
         """Draw the scene as ``camera`` sees it at ``time`` [s] into a Frame (OpenCV pixel order).
 
         ``lanes`` (the world's LaneTable) puts each vehicle at its lane's elevation at its arc length
@@ -338,7 +338,8 @@ class Renderer:
         ``hide`` is the agent carrying the camera (not drawn, but it casts its shadow) and ``exposure``
         the exposure compensation [EV]. ``coverage`` adds Frame.coverage: for every actor in view, the
         pixels it shows, would cover inside the image if nothing hid it, and would cover in all (the image
-        plus COVERAGE_MARGIN of it on every side), and who hides whom (needs OpenGL 4.3).
+        plus COVERAGE_MARGIN of it on every side), and who hides whom (needs OpenGL 4.3). ``footprint``
+        (H, W) bool limits "inside the image" to the drawn pixels a lens maps into the camera's own image.
         """
         if (camera.width, camera.height) != (self.width, self.height):
             raise RenderError(f"camera is {camera.width}×{camera.height} px but the renderer is "
@@ -377,13 +378,15 @@ class Renderer:
                 self.targets[attachment].use(location=unit)
             shade_vao.render(vertices=3)
             rgb, class_id, instance, depth, normal = (self._read(i).copy() for i in range(len(_READS)))
-            counted = self._coverage(camera, actors, hide, instance) if coverage else None
+            counted = self._coverage(camera, actors, hide, instance, footprint) if coverage else None
         return Frame(rgb=rgb, class_id=class_id, instance=instance, depth=depth, normal=normal, camera=camera,
                      time=time, coverage=counted)
 
-    def _coverage(self, camera: Camera, actors, hide: int | None, instance: np.ndarray) -> Coverage:
+    def _coverage(self, camera: Camera, actors, hide: int | None, instance: np.ndarray,
+                  footprint: np.ndarray | None) -> Coverage:
         """The coverage pass (shaders/coverage.frag.glsl), COVERAGE_SLOTS actors at a time, over the image
-        widened by COVERAGE_MARGIN on every side; ``instance`` is this frame's instance image."""
+        widened by COVERAGE_MARGIN on every side; ``instance`` is this frame's instance image, ``footprint``
+        (H, W) bool the part of it that counts as inside the image (None: all)."""
         if self._coverage_program() is None:
             raise RenderError(f"occlusion and truncation labels need OpenGL 4.3; {self.gl_renderer} offers "
                               f"{self.ctx.version_code // 100}.{self.ctx.version_code % 100 // 10}")
@@ -406,7 +409,8 @@ class Renderer:
             drawn.append((self._template(_BOX), far))
         ids = np.concatenate([r["ids"][:, 1] for _, r in drawn]).astype(np.int64) if drawn else np.zeros(0, np.int64)
         m = len(ids)
-        visible = np.bincount(instance.ravel(), minlength=int(ids.max(initial=0)) + 1)
+        shown = instance if footprint is None else np.where(footprint, instance, 0)
+        visible = np.bincount(shown.ravel(), minlength=int(ids.max(initial=0)) + 1)
         if m == 0:
             return Coverage(np.zeros(0, np.uint32), *(np.zeros(0, np.int64),) * 3, np.zeros((0, 3), np.int64))
         slot_of = np.full(int(max(ids.max(), instance.max(initial=0))) + 1, m, dtype=np.int32)
@@ -422,7 +426,9 @@ class Renderer:
         _set(program, "u_width", wide.width)
         _set(program, "u_slots", m)
         _set(program, "u_instance", 5)
+        _set(program, "u_footprint", 6)
         self.targets[2].use(location=5)
+        self._footprint_texture(footprint).use(location=6)
         buffers["fbo"].use()
         self.ctx.enable_only(self.ctx.NOTHING)
         for chunk in range(0, m, COVERAGE_SLOTS):
@@ -446,6 +452,20 @@ class Renderer:
         rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]
         return Coverage(instance=ids[order].astype(np.uint32), visible=visible[ids[order]].astype(np.int64),
                         inside=counts[order, 0], total=counts[order, 1], occluders=rows)
+
+    def _footprint_texture(self, footprint: np.ndarray | None):
+        """The footprint as an R8UI texture in GL row order (all ones when None), kept while the same
+        array comes back."""
+        b = self.coverage_buffers
+        if b.get("footprint_of") is footprint and "footprint" in b:
+            return b["footprint"]
+        mask = np.ones((self.height, self.width), np.uint8) if footprint is None else footprint.astype(np.uint8)
+        if "footprint" in b:
+            b["footprint"].release()
+        b["footprint"] = self.ctx.texture((self.width, self.height), 1, np.ascontiguousarray(mask[::-1]).tobytes(),
+                                          dtype="u1")
+        b["footprint_of"] = footprint
+        return b["footprint"]
 
     def _coverage_buffers(self, size: tuple[int, int], m: int, slot_of: np.ndarray) -> dict:
         """The coverage pass's storage buffers, (re)made as the image and the actor count need, zeroed."""
@@ -513,7 +533,7 @@ class Renderer:
             for gpu in self.actors.values():
                 gpu.release()
             for name, obj in self.coverage_buffers.items():
-                if name != "size":
+                if name not in ("size", "footprint_of"):
                     obj.release()
             if self.coverage_program is not None:
                 self.coverage_program.release()

@@ -3,6 +3,7 @@
 through the weather and sensor effects (render.postprocess)."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from scenariosim.errors import RenderError
@@ -46,12 +47,29 @@ class CameraView:
         earlier (motion blur); ``rng`` draws the effects' randomness; hide, signals and coverage as
         Renderer.render (coverage counts pixels of the drawn pinhole image, before the lens)."""
         draw = render_camera(camera)
+        footprint = self._footprint(camera, draw) if camera.distorted else None
         frame = self.renderer.render(world.vehicles, info, environment, draw, time, lanes=world.lanes,
                                      phase=world.drive.phase, signals=signals, hide=hide,
-                                     exposure=self.spec.exposure, coverage=coverage)
+                                     exposure=self.spec.exposure, coverage=coverage, footprint=footprint)
         if camera.distorted:
             frame = distort_frame(frame, camera, distortion_maps(camera, draw))
         return apply_effects(frame, self.spec, environment, rng, camera_before)
+
+    def _footprint(self, camera: Camera, draw: Camera) -> np.ndarray:
+        """(H, W) bool over the drawn image: the pixels inside the outline of the camera's own image (its
+        border, sampled every pixel, mapped through the lens). Kept per lens."""
+        key = (camera.K.tobytes(), camera.dist.tobytes(), camera.width, camera.height, draw.K.tobytes())
+        if getattr(self, "_footprint_key", None) != key:
+            w, h = camera.width, camera.height
+            top = np.column_stack([np.arange(-0.5, w), np.full(w + 1, -0.5)])
+            right = np.column_stack([np.full(h + 1, w - 0.5), np.arange(-0.5, h)])
+            border = np.concatenate([top, right, top[::-1] + [0, h], right[::-1] - [w, 0]])
+            xn = camera.rays(border)
+            uv = xn @ draw.K[:2, :2].T + draw.K[:2, 2]
+            mask = np.zeros((draw.height, draw.width), np.uint8)
+            cv2.fillPoly(mask, [np.round(uv * 16).astype(np.int32)], 1, shift=4)      # 1/16 px vertices
+            self._footprint_key, self._footprint_mask = key, mask.astype(bool)
+        return self._footprint_mask
 
     def release(self) -> None:
         self.renderer.release()

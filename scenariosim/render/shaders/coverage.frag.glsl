@@ -11,6 +11,7 @@ layout(std430, binding = 2) buffer Pairs { uint pairs[]; };             // per s
 layout(std430, binding = 3) readonly buffer SlotOf { int slot_of[]; };  // instance id → slot (static: slots)
 
 uniform usampler2D u_instance;  // the surface pass's instance target (the image's pixels)
+uniform usampler2D u_footprint; // 1 where the camera's own image shows this drawn pixel (a lens), else 0
 uniform ivec2 u_margin;         // [px] coverage pixel (x, y) is image pixel (x, y) − margin
 uniform ivec2 u_image;          // [px] image width, height
 uniform int u_width;            // [px] coverage image width
@@ -29,7 +30,7 @@ void main() {
     if ((old & bit) != 0u) discard;                     // this actor counted this pixel already
     atomicAdd(counts[2 * v_slot + 1], 1u);
     ivec2 q = p - u_margin;
-    if (all(greaterThanEqual(q, ivec2(0))) && all(lessThan(q, u_image))) {
+    if (all(greaterThanEqual(q, ivec2(0))) && all(lessThan(q, u_image)) && texelFetch(u_footprint, q, 0).r != 0u) {
         atomicAdd(counts[2 * v_slot], 1u);
         uint shown = texelFetch(u_instance, q, 0).r;
         if (shown != v_instance) {
