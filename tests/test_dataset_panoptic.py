@@ -26,7 +26,7 @@ def read_ids(path):
     return rgb[..., 0] + 256 * rgb[..., 1] + 65536 * rgb[..., 2]
 
 
-def check_segments(ids, segments, cls):
+def check_segments(ids, segments, cls, inst=None):
     """Every segment's area and box equal its pixels; every non-void pixel is in exactly one segment,
     of its own class; void is exactly the unlabeled pixels."""
     seg_ids = [s["id"] for s in segments]
@@ -39,6 +39,8 @@ def check_segments(ids, segments, cls):
         assert s["area"] == len(xs)
         assert s["bbox"] == [xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1]
         assert (cls[ids == s["id"]] == s["category_id"]).all()
+        if inst is not None and s["id"] >= 1000:           # a thing's agent: the instance image's value
+            assert (inst[ids == s["id"]] == s["track_id"]).all()
 
 
 def test_png_segments_match_their_pixels_exactly(tmp_path):
@@ -48,7 +50,7 @@ def test_png_segments_match_their_pixels_exactly(tmp_path):
                               image_file="images/front/000004.png", builder=builder)
     assert png_path("front", 4) == "panoptic/front/000004.png"
     ids = read_ids(tmp_path / "panoptic/front/000004.png")
-    check_segments(ids, segments, cls)
+    check_segments(ids, segments, cls, inst)
     by_id = {s["id"]: s for s in segments}
     # things: class·1000 + k; the ignored person and the unowned car pixels are crowds; stuff by class id
     assert {i: s["iscrowd"] for i, s in by_id.items()} == {

@@ -212,3 +212,16 @@ def test_with_a_lens_the_ratios_are_those_of_the_part_the_image_shows(tmp_path, 
         assert o["amodal_clipped"][3] - o["amodal_clipped"][1] <= 180
     if cut:
         assert any(o["truncation"] > 0.05 and o["amodal_clipped"][0] == 0.0 for o in objects)
+
+
+@pytest.mark.gl
+def test_an_actor_wholly_behind_a_wall_is_an_ignore_region_with_no_pixels(tmp_path):
+    spec, world, info = box_actor_world(tmp_path)
+    v = world.vehicles
+    x, y = float(v.x[0]), float(v.y[0])
+    wall = Prop("building", (x, y - 6.0, 0.0), (30.0, 0.4, 8.0), 0.0)       # hides it all
+    network = dataclasses.replace(build(spec.roads), props=(wall,))
+    frame, labels = labels_for(network, world, info, side_camera(x, y, 12.0))
+    assert labels.instance.tolist() == [1] and labels.visible[0] == 0 and labels.unoccluded[0] > 500
+    assert labels.occlusion[0] == 1.0 and labels.ignore[0] and labels.box[0].tolist() == [0, 0, 0, 0]
+    assert labels.occluders.tolist() == [[0, 1, labels.unoccluded[0]]]

@@ -93,12 +93,16 @@ def panoptic_segments(class_id: np.ndarray, instance: np.ndarray,
     ids[~known[cls]] = 0
     ignored = set() if labels is None else {int(t) for t in np.asarray(labels.instance)[np.asarray(labels.ignore, bool)]}
     crowd_ids = {row["instance_id"] for row in table if row["instance_id"] is not None and row["track_id"] in ignored}
+    track_of = {row["instance_id"]: row["track_id"] for row in table if row["instance_id"] is not None}
     segments = []
     for sid, area, bbox in segment_stats(ids):
         category = sid // INSTANCE_FACTOR if sid >= INSTANCE_FACTOR else sid
         thing = BY_ID[category].has_instances
         crowd = thing and (sid < INSTANCE_FACTOR or sid in crowd_ids)
-        segments.append({"id": sid, "category_id": category, "area": area, "bbox": bbox, "iscrowd": int(crowd)})
+        segment = {"id": sid, "category_id": category, "area": area, "bbox": bbox, "iscrowd": int(crowd)}
+        if sid in track_of:                           # the agent, as in every other format (panopticapi ignores it)
+            segment["track_id"] = track_of[sid]
+        segments.append(segment)
     return ids, segments
 
 
