@@ -241,3 +241,37 @@ def test_yolo_boxes_converted_back_to_pixels_equal_the_coco_boxes(dataset):
             np.testing.assert_allclose(g[1:], e[1:], atol=1e-3)
             compared += 1
     assert compared >= 5
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("edit", ["kitti_type", "kitti_line", "yolo_row", "coco_category", "coco_crowd", "coco_track"])
+def test_validate_finds_formats_that_disagree_with_the_frame_labels(dataset, tmp_path, edit):
+    """Hand edits that keep every file well formed but make one format disagree with the frame JSON."""
+    import shutil
+
+    from scenariosim.dataset.validate import validate_dataset
+
+    copy = tmp_path / "edited"
+    shutil.copytree(dataset, copy)
+    kitti = copy / "kitti" / "front" / "label_2" / "000002.txt"
+    yolo = copy / "labels" / "front" / "000002.txt"
+    coco_path = copy / "annotations" / "instances.json"
+    coco = json.loads(coco_path.read_text())
+    image = next(i["id"] for i in coco["images"] if i["frame"] == 2)
+    ann = next(a for a in coco["annotations"] if a["image_id"] == image and not a["iscrowd"])
+    if edit == "kitti_type":
+        kitti.write_text(kitti.read_text().replace("Car ", "Pedestrian ", 1))
+    elif edit == "kitti_line":
+        kitti.write_text("".join(kitti.read_text().splitlines(keepends=True)[1:]))
+    elif edit == "yolo_row":
+        yolo.write_text("".join(yolo.read_text().splitlines(keepends=True)[1:]))
+    elif edit == "coco_category":
+        ann["category_id"] = 27 if ann["category_id"] != 27 else 26
+    elif edit == "coco_crowd":
+        ann["iscrowd"] = 1
+    else:
+        ann["track_id"] = 999
+    coco_path.write_text(json.dumps(coco))
+    assert validate_dataset(dataset) == []
+    problems = validate_dataset(copy)
+    assert problems and any("disagree" in p or "lacks" in p or "no annotation" in p for p in problems)

@@ -809,10 +809,69 @@ def _yolo_line_problem(fields: list[str], boxes: bool, nc: int | None) -> str | 
     return None
 
 
+def check_agreement(ds: Dataset) -> None:
+    """The formats agree with the frame JSON, which holds every label: per frame, COCO has one annotation per
+    object with pixels in the image (category = class, iscrowd = ignore, box = tight box when it shows),
+    KITTI one line per object (DontCare exactly for the ignored ones, the type of its class), YOLO the rows
+    yolo.detection_lines makes from the labels."""
+    from scenariosim.dataset import kitti, yolo
+
+    frames_t = ds.template("frames")
+    if frames_t is None:
+        return
+    coco_path = ds.root / ds.template("coco") if ds.template("coco") else MANIFEST
+    coco_images = {}
+    if ds.coco is not None and isinstance(ds.coco.get("images"), list):
+        for image in ds.coco["images"]:
+            if isinstance(image, dict):
+                coco_images[(image.get("camera"), image.get("frame"))] = image.get("id")
+    annotations: dict[object, list[dict]] = {}
+    for ann in (ds.coco or {}).get("annotations", []) if isinstance((ds.coco or {}).get("annotations"), list) else []:
+        if isinstance(ann, dict):
+            annotations.setdefault(ann.get("image_id"), []).append(ann)
+    for camera, k in ds.frames:
+        path = ds.path(frames_t, camera, k)
+        try:
+            labels, _ = frame_json.read_frame_json(path)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue                                          # reported by check_frames
+        w, h = ds.cameras[camera]
+        if (camera, k) in coco_images:
+            anns = {a.get("track_id"): a for a in annotations.get(coco_images[(camera, k)], [])}
+            for i, tid in enumerate(labels.instance.tolist()):
+                a = anns.pop(tid, None)
+                if a is None:
+                    if labels.visible[i] > 0:
+                        ds.report(coco_path, f"{camera} frame {k}: track {tid} shows but has no annotation")
+                    continue
+                x0, y0, x1, y1 = labels.box[i].tolist()
+                if a.get("category_id") != int(labels.class_id[i]) or a.get("iscrowd") != int(labels.ignore[i]) or (
+                        labels.visible[i] > 0 and a.get("bbox") != [x0, y0, x1 - x0, y1 - y0]):
+                    ds.report(coco_path, f"{camera} frame {k}: track {tid}'s annotation disagrees with "
+                                            f"{ds.rel(path)} (category, iscrowd or box)")
+            for tid in anns:
+                ds.report(coco_path, f"{camera} frame {k}: annotation of track {tid}, which {ds.rel(path)} lacks")
+        if "kitti_label" in ds.layout:
+            kp = ds.path(ds.template("kitti_label"), camera, k)
+            if kp.is_file():
+                rows = [r.split() for r in kp.read_text(encoding="utf-8").splitlines() if r.strip()]
+                expected = sorted([kitti.kitti_type(c) for c, ig in zip(labels.class_id, labels.ignore) if not ig])
+                got = sorted(r[0] for r in rows if r and r[0] != "DontCare")
+                if got != expected or sum(r[0] == "DontCare" for r in rows if r) != int(labels.ignore.sum()):
+                    ds.report(kp, f"its objects ({len(got)} and {sum(r[0] == 'DontCare' for r in rows if r)} "
+                                  f"DontCare) disagree with {ds.rel(path)}")
+        if "yolo" in ds.layout:
+            yp = ds.path(ds.template("yolo"), camera, k)
+            if yp.is_file():
+                expected = yolo.detection_lines(labels, w, h)
+                if yp.read_text(encoding="utf-8").splitlines() != expected:
+                    ds.report(yp, f"its rows disagree with {ds.rel(path)}")
+
+
 #: format name → its check
 CHECKS: dict[str, Check] = {
     "coco": check_coco, "cityscapes": check_cityscapes, "panoptic": check_panoptic, "depth": check_depth,
-    "frames": check_frames, "kitti": check_kitti, "yolo": check_yolo,
+    "frames": check_frames, "kitti": check_kitti, "yolo": check_yolo, "agreement": check_agreement,
 }
 
 
@@ -848,10 +907,7 @@ def validate_dataset(folder: Path, max_violations: int = MAX_VIOLATIONS) -> list
         ds.report(MANIFEST, "lists no frames")
     _check_layout_files(ds)
     _check_counts(ds)
-    for name in formats:
-        check = CHECKS.get(name)
-        if check is None:
-            continue
+    for name, check in ((name, CHECKS[name]) for name in formats if name in CHECKS):
         try:
             check(ds)
         except Exception as err:              # a check must never hide the other checks' findings

@@ -26,7 +26,8 @@ CORE_LAYOUT = {"images": "images/{camera}/{frame:06d}.png",
 #: format → its files (manifest "layout")
 FORMAT_LAYOUT = {"coco": {"coco": "annotations/instances.json", **panoptic.LAYOUT},
                  "kitti": kitti.LAYOUT, "yolo": yolo.LAYOUT, "cityscapes": cityscapes.LAYOUT}
-#: what validate checks per format we write (dataset.validate CHECKS)
+#: what validate checks per format we write (dataset.validate CHECKS; "agreement" compares the formats
+#: with the frame JSON)
 VALIDATED = {"coco": ("coco", "panoptic"), "kitti": ("kitti",), "yolo": ("yolo",), "cityscapes": ("cityscapes",)}
 
 
@@ -91,5 +92,5 @@ class DatasetWriter:
         checked = [c for name in self.formats for c in VALIDATED[name]]
         files.write_json(self.root / files.MANIFEST, manifest(
             self.spec, self.cameras, frames=len(doc["images"]), annotations=len(doc["annotations"]),
-            renderer=renderer, layout=layout, formats=checked + ["depth", "frames"], parameters=self.parameters,
+            renderer=renderer, layout=layout, formats=checked + ["depth", "frames", "agreement"], parameters=self.parameters,
             sweep_point=self.sweep_point, frames_per_camera=self.frames))
