@@ -15,7 +15,7 @@ from scenariosim.render.elevation import lane_elevation
 from scenariosim.roads import build
 from scenariosim.roads.network import Prop
 from scenariosim.sensors import Camera, intrinsics
-from scenariosim.spec import EnvironmentSpec, HighwaySpec
+from scenariosim.spec import EnvironmentSpec
 from scenes import look_at, make_spec, make_world
 
 trimesh = pytest.importorskip("trimesh")
