@@ -26,7 +26,7 @@ import numpy as np
 
 from scenariosim.dsl import load
 from scenariosim.render import Renderer
-from scenariosim.render.actors import pose_template, template
+from scenariosim.render.actors import TEMPLATES, expand
 from scenariosim.render.context import create_context
 from scenariosim.render.elevation import StandingHeight
 from scenariosim.render.meshes import static_mesh
@@ -115,17 +115,14 @@ def same_triangles(static: np.ndarray, world, info, z: np.ndarray, origin: np.nd
     for name in ("position", "normal", "color", "class_id", "instance"):
         parts[0][name] = static[name]
     parts[0]["position"][3:] -= origin.astype(np.float32)
-    for i in range(len(v.x)):
-        if i == hide:
-            continue
-        tpl = template(info.kinds[i])
-        pos, nrm = pose_template(tpl, (v.length[i], v.width[i], v.height[i]), v.heading[i],
-                                 np.array([v.x[i], v.y[i], z[i]]) - origin, world.drive.phase[i])
-        part = np.zeros(len(tpl), dtype=_BASE_VERTEX)
-        part["position"], part["normal"], part["color"] = pos, nrm, tpl["color"]
-        part["class_id"], part["instance"] = info.class_ids[i], i + 1
-        parts.append(part)
-    return np.concatenate(parts)
+    agents = np.array([i for i in range(len(v.x)) if i != hide], dtype=np.int64)
+    posed = expand(TEMPLATES, np.array(info.kinds)[agents], v.x[agents] - origin[0], v.y[agents] - origin[1],
+                   z[agents] - origin[2], v.heading[agents], v.length[agents], v.width[agents], v.height[agents],
+                   world.drive.phase[agents])
+    actors = np.zeros(len(posed), dtype=_BASE_VERTEX)
+    actors["position"], actors["normal"], actors["color"] = posed["position"], posed["normal"], posed["color"]
+    actors["class_id"], actors["instance"] = info.class_ids[agents[posed["actor"]]], agents[posed["actor"]] + 1
+    return np.concatenate([*parts, actors])
 
 
 def bench(path: str, width: int, height: int, frames: int) -> dict:

@@ -34,13 +34,10 @@ def frame_schedule(spec: ScenarioSpec, max_frames: int | None = None) -> list[tu
     return sorted(plan)
 
 
-def _pose(world, mount: int) -> tuple[float, float, float, float]:
-    """(x, y, z, heading) of agent ``mount``: its footprint centre on the ground (z: its lane's elevation)."""
-    from scenariosim.render.elevation import lane_elevation
-
+def _pose(world, mount: int, z: np.ndarray) -> tuple[float, float, float, float]:
+    """(x, y, z, heading) of agent ``mount``: its footprint centre on the ground, at height z[mount] [m]."""
     v = world.vehicles
-    z = float(lane_elevation(world.lanes, v.lane[mount:mount + 1], v.s[mount:mount + 1])[0])
-    return float(v.x[mount]), float(v.y[mount]), z, float(v.heading[mount])
+    return float(v.x[mount]), float(v.y[mount]), float(z[mount]), float(v.heading[mount])
 
 
 def _camera_before(camera: Camera, world, mount: int | None, shutter: float) -> Camera | None:
@@ -98,14 +95,15 @@ def render_scenario(spec: ScenarioSpec, out: Path, *, max_frames: int | None = N
                 simulate(world, spec.timestep, step_index - at_step)
                 at_step = step_index
                 cam_spec, mount = spec.cameras[c], mounts[c]
-                camera = camera_from_spec(cam_spec, None if mount is None else _pose(world, mount))
+                v = world.vehicles
+                z = standing(world.lanes, v, info.kinds)             # where each agent stands [m]
+                camera = camera_from_spec(cam_spec, None if mount is None else _pose(world, mount, z))
                 time = at_step * spec.timestep
                 signals = signal_states(time, junctions.offset, junctions.green, junctions.yellow, junctions.cycle)
                 frame = views[c].render(world, info, spec.environment, camera, time, frame_rng(spec, c, k),
                                         hide=mount, signals=signals, coverage=True,
                                         camera_before=_camera_before(camera, world, mount, cam_spec.shutter))
-                v = world.vehicles
-                labels = object_labels(frame, v, info, standing(world.lanes, v, info.kinds), running_steps(spec, world),
+                labels = object_labels(frame, v, info, z, running_steps(spec, world),
                                        min_pixels=spec.output.min_pixels, min_visibility=spec.output.min_visibility)
                 writer.add(cam_spec.name, k, frame, labels)
             renderer_name = next(iter(views.values())).gl_renderer if views else "none"

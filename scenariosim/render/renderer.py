@@ -113,6 +113,13 @@ def _mat(m: np.ndarray) -> bytes:
     return np.ascontiguousarray(m.T, dtype=np.float32).tobytes()
 
 
+def _proj_rot(camera: Camera) -> bytes:
+    """u_proj_rot of ``camera``: projection · world→eye rotation (positions come camera-relative)."""
+    rotation = camera.view_matrix_gl()
+    rotation[:3, 3] = 0.0
+    return _mat(camera.projection_matrix_gl() @ rotation)
+
+
 class _Actors:
     """One template on the GPU: its vertices and, per program (surface pass, shadow pass), a growing
     instance buffer and a vertex array. draw(k, records) draws those instances with program k."""
@@ -266,14 +273,12 @@ class Renderer:
             self.shade_programs[features] = (program, self.ctx.vertex_array(program, [(self.screen, "2f", "in_ndc")]))
         return self.shade_programs[features]
 
-    def _set_uniforms(self, environment: EnvironmentSpec, camera: Camera, lamps: lighting.Lamp,
+    def _set_uniforms(self, environment: EnvironmentSpec, camera: Camera, lamps: lighting.Lamp, lights: bool,
                       signals: np.ndarray | None, exposure: float):
         """Camera uniforms of the surface programs; light, weather and shadow uniforms of the shading
         program for the features in use. Returns (shadow matrix or None when the sun casts no shadows,
         the shading vertex array)."""
-        rotation = camera.view_matrix_gl()
-        rotation[:3, 3] = 0.0
-        proj_rot = _mat(camera.projection_matrix_gl() @ rotation)
+        proj_rot = _proj_rot(camera)
         sky = lighting.sky(environment)
         shadow = None
         if self.shadows and float(np.max(sky.sun_light)) > 0.0:          # the sun is up
@@ -287,7 +292,6 @@ class Renderer:
         k = len(lamps.position)
         lamp_pos[:k], lamp_dir[:k], lamp_color[:k] = lamps.position - camera.position, lamps.direction, lamps.color
         lamp_cone[:k] = lamps.cone
-        lights = lighting.lights_on(environment)
         beta, snow = lighting.extinction(environment), lighting.snow_cover(environment)
         features = tuple(name for name, on in (
             ("SHADOWS", shadow is not None), ("LAMPS", k > 0), ("WET", environment.wetness > 0), ("SNOW", snow > 0),
@@ -315,10 +319,10 @@ class Renderer:
             _set(program, name, value)
         return shadow, vao
 
-    def _lamps(self, environment: EnvironmentSpec, camera: Camera, vehicles: Vehicles, info: WorldInfo,
+    def _lamps(self, lights: bool, camera: Camera, vehicles: Vehicles, info: WorldInfo,
                z: np.ndarray) -> lighting.Lamp:
         """The nearest street lamps and headlights when the lights are on; none by day."""
-        if not lighting.lights_on(environment):
+        if not lights:
             return lighting.Lamp(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 2)), np.zeros((0, 3)))
         cars = np.flatnonzero([ACTOR_KINDS[k].category == "vehicle" for k in info.kinds])
         return lighting.nearest_lamps(camera.position, self.street_lamps,
@@ -345,11 +349,12 @@ class Renderer:
             raise RenderError(f"camera is {camera.width}×{camera.height} px but the renderer is "
                               f"{self.width}×{self.height} px")
         z = self.standing(lanes, vehicles, info.kinds)
-        groups = instance_groups(vehicles, info, z, camera.position, phase, lighting.lights_on(environment))
-        lamps = self._lamps(environment, camera, vehicles, info, z)
+        lights = lighting.lights_on(environment)
+        groups = instance_groups(vehicles, info, z, camera.position, phase, lights)
+        lamps = self._lamps(lights, camera, vehicles, info, z)
         with self.ctx:
             actors = [(self._template(key), records, agents) for key, (records, agents) in groups.items()]
-            shadow, shade_vao = self._set_uniforms(environment, camera, lamps, signals, exposure)
+            shadow, shade_vao = self._set_uniforms(environment, camera, lamps, lights, signals, exposure)
             if shadow is not None:
                 self._shadow_pass(shadow, camera, actors)
             self.fbo.use()
@@ -357,16 +362,11 @@ class Renderer:
             self.ctx.depth_func = "<="
             self.fbo.clear(depth=1.0)          # the sky, drawn last, writes every pixel left
             self.vao.render(vertices=len(self.static) - 3, first=3)       # all but the sky triangle
-            far = []
-            for gpu, records, agents in actors:                # those in view, but the camera's carrier
-                shown = records[in_view(records, camera) & (agents != hide)]
-                small = pixel_radius(shown, camera) < LOD_PIXELS
-                far.append(shown[small])
+            for gpu, records in self._drawn(actors, camera, camera, hide):
                 if gpu.closed:                        # skip the faces turned away (half the triangles)
                     self.ctx.enable(self.ctx.CULL_FACE)
-                gpu.draw(0, shown[~small])
+                gpu.draw(0, records)
                 self.ctx.disable(self.ctx.CULL_FACE)
-            self._template(_BOX).draw(0, np.concatenate(far) if far else np.zeros(0, INSTANCE))
             self.ctx.depth_mask = False
             self.sky_vao.render(vertices=3)                                 # where nothing else is
             self.ctx.depth_mask = True
@@ -382,6 +382,22 @@ class Renderer:
         return Frame(rgb=rgb, class_id=class_id, instance=instance, depth=depth, normal=normal, camera=camera,
                      time=time, coverage=counted)
 
+    def _drawn(self, actors, view: Camera, camera: Camera, hide: int | None) -> list[tuple[_Actors, np.ndarray]]:
+        """The actors' instances to draw, per template: those whose bounding sphere reaches into ``view``,
+        but agent ``hide``; those smaller than LOD_PIXELS in ``camera``'s image go, all together, to the box
+        template (last). Templates left with nothing are left out."""
+        drawn, far = [], []
+        for gpu, records, agents in actors:
+            seen = records[in_view(records, view) & (agents != hide)]
+            small = pixel_radius(seen, camera) < LOD_PIXELS
+            far.append(seen[small])
+            if (~small).any():
+                drawn.append((gpu, seen[~small]))
+        far = np.concatenate(far) if far else np.zeros(0, INSTANCE)
+        if len(far):
+            drawn.append((self._template(_BOX), far))
+        return drawn
+
     def _coverage(self, camera: Camera, actors, hide: int | None, instance: np.ndarray,
                   footprint: np.ndarray | None) -> Coverage:
         """The coverage pass (shaders/coverage.frag.glsl), COVERAGE_SLOTS actors at a time, over the image
@@ -395,18 +411,8 @@ class Renderer:
         K[0, 2] += mx
         K[1, 2] += my
         wide = dataclasses.replace(camera, K=K, width=self.width + 2 * mx, height=self.height + 2 * my)
-        # every actor the widened view reaches, but the camera's carrier, drawn as the surface pass draws
-        # it (small ones as boxes); slots in template order
-        drawn, far = [], []
-        for gpu, records, agents in actors:
-            seen = records[in_view(records, wide) & (agents != hide)]
-            small = pixel_radius(seen, camera) < LOD_PIXELS
-            far.append(seen[small])
-            if (~small).any():
-                drawn.append((gpu, seen[~small]))
-        far = np.concatenate(far) if far else np.zeros(0, INSTANCE)
-        if len(far):
-            drawn.append((self._template(_BOX), far))
+        # every actor the widened view reaches, drawn as the surface pass draws it; slots in template order
+        drawn = self._drawn(actors, wide, camera, hide)
         ids = np.concatenate([r["ids"][:, 1] for _, r in drawn]).astype(np.int64) if drawn else np.zeros(0, np.int64)
         m = len(ids)
         shown = instance if footprint is None else np.where(footprint, instance, 0)
@@ -418,9 +424,7 @@ class Renderer:
         size = (wide.width, wide.height)
         buffers = self._coverage_buffers(size, m, slot_of)
         program = self.coverage_program
-        rotation = wide.view_matrix_gl()
-        rotation[:3, 3] = 0.0
-        _set(program, "u_proj_rot", _mat(wide.projection_matrix_gl() @ rotation))
+        _set(program, "u_proj_rot", _proj_rot(wide))
         _set(program, "u_margin", (mx, my))
         _set(program, "u_image", (self.width, self.height))
         _set(program, "u_width", wide.width)

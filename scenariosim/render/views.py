@@ -22,6 +22,7 @@ class CameraView:
 
     def __init__(self, spec: CameraSpec, network: RoadNetwork, lanes=None) -> None:
         self.spec = spec
+        self._footprint_key = self._footprint_mask = None     # the lens the footprint was made for, and it
         # the draw size depends on intrinsics and lens only, not on where the camera is
         probe = camera_from_spec(spec, (0.0, 0.0, 0.0, 0.0) if spec.mount is not None else None)
         try:
@@ -59,7 +60,7 @@ class CameraView:
         """(H, W) bool over the drawn image: the pixels inside the outline of the camera's own image (its
         border, sampled every pixel, mapped through the lens). Kept per lens."""
         key = (camera.K.tobytes(), camera.dist.tobytes(), camera.width, camera.height, draw.K.tobytes())
-        if getattr(self, "_footprint_key", None) != key:
+        if self._footprint_key != key:
             w, h = camera.width, camera.height
             top = np.column_stack([np.arange(-0.5, w), np.full(w + 1, -0.5)])
             right = np.column_stack([np.full(h + 1, w - 0.5), np.arange(-0.5, h)])
