@@ -150,13 +150,12 @@ def object_labels(frame, vehicles, info, z: np.ndarray, behaviors: Sequence[str]
     agent = ids - 1
     camera = frame.camera
     h, w = frame.instance.shape
-    visible = np.bincount(frame.instance.ravel(), minlength=int(ids.max()) + 1)[ids].astype(np.int64)
-    tight = visible_boxes(frame.instance, info.class_ids)
-    box = np.zeros((len(ids), 4), np.int64)
+    tight = visible_boxes(frame.instance, info.class_ids)          # boxes and pixel counts of what shows
+    box, visible = np.zeros((len(ids), 4), np.int64), np.zeros(len(ids), np.int64)
     row_of = {int(i): k for k, i in enumerate(tight.instance)}
     for k, i in enumerate(ids):
         if int(i) in row_of:
-            box[k] = tight.box[row_of[int(i)]]
+            box[k], visible[k] = tight.box[row_of[int(i)]], tight.pixels[row_of[int(i)]]
     v = vehicles
     args = (v.x[agent], v.y[agent], z[agent], v.heading[agent], v.length[agent], v.width[agent], v.height[agent])
     amodal = amodal_boxes(box_corners(*args), camera)
