@@ -24,6 +24,18 @@ def test_idm_matches_twin_and_closed_forms():
     assert kernels.idm_acceleration(0.0, 20.0, math.inf, 0.0, 1.5, 2.0, 1.3, 1.5) == 1.3
 
 
+def test_fast_idm_matches_twin():
+    """The engine's IDM (the root constant given, one division) agrees with the twin to rounding."""
+    for _ in range(500):
+        v, v0 = RNG.uniform(0, 40), RNG.uniform(0.5, 40)
+        gap = math.inf if RNG.random() < 0.1 else RNG.uniform(0.0, 500)
+        args = (v, v0, gap, RNG.uniform(-10, 10), RNG.uniform(0.5, 2), RNG.uniform(1, 4), RNG.uniform(0.5, 3),
+                RNG.uniform(1, 4))
+        k = kernels.idm_root(args[6], args[7])
+        assert kernels.idm_acceleration_k(*args, k) == pytest.approx(naive.idm_acceleration(*args), rel=1e-12, abs=1e-9)
+    assert kernels.idm_acceleration_k(5.0, 0.0, 10.0, 0.0, 1.5, 2.0, 1.0, 1.5, 0.3) == -1.5      # v0 = 0: stop
+
+
 @pytest.mark.parametrize("steer,accel", [(0.0, 0.0), (0.2, 0.0), (-0.35, 1.5), (0.1, -3.0), (0.3, -40.0), (0.2, -200.0)])
 def test_bicycle_advance_matches_fine_integration(steer, accel):
     got = kernels.bicycle_advance(1.0, -2.0, 0.4, 12.0, accel, steer, 2.7, 0.1)

@@ -253,3 +253,51 @@ def find_contacts(x, y, h, l, w, active, out):
         out[c, 0] = first[pairs[c]]
         out[c, 1] = second[pairs[c]]
     return count
+
+
+@njit(**JIT)
+def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, out):
+    """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
+
+    radius (≥ hi − lo,) float64 scratch; order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept
+    by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order.
+    out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order → int: how many (at most
+    K; with more, which K are kept is unspecified). A pair is reported when the bounding circles meet
+    (strictly) and boxes_overlap; the sweep only skips pairs whose x spans [x − r, x + r] are apart, which
+    the circle test would reject, so the pairs are those of an all-pairs loop.
+    """
+    n = hi - lo
+    for k in range(n):
+        radius[k] = 0.5 * math.sqrt(l[lo + k] * l[lo + k] + w[lo + k] * w[lo + k])
+    for k in range(1, n):                               # insertion sort of order[:n] by x − r
+        a = order[k]
+        key = x[lo + a] - radius[a]
+        m = k - 1
+        while m >= 0 and x[lo + order[m]] - radius[order[m]] > key:
+            order[m + 1] = order[m]
+            m -= 1
+        order[m + 1] = a
+    count = 0
+    for p in range(n):
+        a = order[p]
+        ia = lo + a
+        right = x[ia] + radius[a]
+        for q in range(p + 1, n):
+            b = order[q]
+            jb = lo + b
+            if x[jb] - radius[b] > right:
+                break
+            dx, dy = x[jb] - x[ia], y[jb] - y[ia]
+            reach = radius[a] + radius[b]
+            if dx * dx + dy * dy < reach * reach and count < out.shape[0] and boxes_overlap(
+                    x[ia], y[ia], h[ia], l[ia], w[ia], x[jb], y[jb], h[jb], l[jb], w[jb]):
+                out[count, 0], out[count, 1] = min(a, b), max(a, b)
+                count += 1
+    for k in range(1, count):                           # lexicographic (i, j), insertion sort
+        i0, j0 = out[k, 0], out[k, 1]
+        m = k - 1
+        while m >= 0 and (out[m, 0] > i0 or (out[m, 0] == i0 and out[m, 1] > j0)):
+            out[m + 1, 0], out[m + 1, 1] = out[m, 0], out[m, 1]
+            m -= 1
+        out[m + 1, 0], out[m + 1, 1] = i0, j0
+    return count

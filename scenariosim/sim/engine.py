@@ -24,13 +24,14 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_holds, start_programs, start_step
-from scenariosim.sim.collisions import boxes_overlap, find_contacts
+from scenariosim.sim.collisions import find_contacts, sweep_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
-    abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, lane_blocks,
+    abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k, idm_root,
+    lane_blocks,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
@@ -47,9 +48,11 @@ YIELD_HORIZON = 50.0        # [m] drivers consider conflicts this close to their
 CLEARANCE_TIME = 1.0        # [s] margin after a priority agent has cleared the conflict point
 CRITICAL_GAP = 4.0          # [s] gap acceptance at a conflict (a typical critical gap for turning; HCM 2010 ch. 19)
 MAX_CONTACTS = 256
-SMALL_WORLD = 64            # agents per variant up to which collisions are found by testing all pairs
+SMALL_WORLD = 64            # agents per variant up to which collisions are found without allocating
 LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
+# series coefficients as products: a division costs ~13 cycles, and without fastmath LLVM keeps x / 6.0 as one
+THIRD, SIXTH, TWELFTH, TWENTIETH, THIRTIETH = 1.0 / 3.0, 1.0 / 6.0, 1.0 / 12.0, 1.0 / 20.0, 1.0 / 30.0
 
 
 @njit(**NESTED)
@@ -250,9 +253,11 @@ class Scratch(NamedTuple):
     ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
     follow_a: np.ndarray     # (N_total,) float64 [m/s²] the car-following part alone (what MOBIL weighs)
+    idm_k: np.ndarray        # (N_total,) float64 [s²/m] kernels.idm_root of each agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
     radius: np.ndarray       # (N,) float64 [m] circumradius of each box
+    sweep: np.ndarray        # (N,) int64 agents of the variant by x − radius (collisions.sweep_contacts)
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
@@ -268,9 +273,9 @@ def scratch(w) -> Scratch:
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
-                   accel=np.zeros(total), follow_a=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
+                   accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
-                   radius=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
+                   radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
@@ -292,6 +297,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     follow_a, holds = sc.follow_a, sc.ints
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
+    sweep = sc.sweep
+    for k in range(hi - lo):
+        sweep[k] = k
     touching = w.events.touching[vi]
     record_crit, record_traj = crit.shape[0] > 0, rec_x.shape[0] > 0
     x, y, hd, sp, lane, s = veh.x, veh.y, veh.heading, veh.speed, veh.lane, veh.s
@@ -301,6 +309,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     lc_t, lc_dur = dr.lc_t, dr.lc_duration
     cmds, free, follow, stop_s = bh.accel_cmd, bh.free, bh.follow, bh.stop_s
     pts, cum, start, nxt_tab, stop_line = lanes.points, lanes.cum_s, lanes.start, lanes.next, lanes.stop_line
+    tan = lanes.tangent
     max_steer, steer, acc_out, dynamic, vy_a, yaw_a = veh.max_steer, veh.steer, veh.accel, dr.dynamic, dr.vy, dr.yaw_rate
     mobil_a, flags, odo, lc_d0, lc_prof = dr.mobil, dr.flags, dr.odometer, dr.lc_d0, dr.lc_profile
     mass, inertia, corner = dr.mass, dr.yaw_inertia, dr.cornering
@@ -309,10 +318,15 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
     begin = sc.lanes
+    rk = sc.idm_k                                      # IDM's 1/(2√(ab)), renewed wherever a step sets a or b
+    for i in range(lo, hi):
+        rk[i] = idm_root(amax[i], bc[i])
     for it in range(steps):
         t = clk.t[vi]
         if clk.tick[vi] == 0:
             start_programs(w, lo, hi, t)
+            for i in range(lo, hi):
+                rk[i] = idm_root(amax[i], bc[i])
         for i in range(lo, hi):                            # 1. behaviours: which steps end (all judged first) …
             holds[i] = 0
             k = bstep[i]
@@ -330,6 +344,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if holds[i] == 1:
                 if bstep[i] < pfirst[i + 1] - 1:
                     start_step(w, i, bstep[i] + 1, t, lo)
+                    rk[i] = idm_root(amax[i], bc[i])
                 else:                                      # the last step ended by its until: its commands too
                     bstep[i] = -1
                     cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
@@ -418,19 +433,20 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         j = jj
                         break
                 if j >= 0:
-                    a = idm_acceleration(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]), v - sp[j],
-                                         tg[i], s0[i], amax[i], bc[i])
+                    a = idm_acceleration_k(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]),
+                                           v - sp[j], tg[i], s0[i], amax[i], bc[i], rk[i])
                 if any_change:                             # lane changers still partly in this lane, or the one left
                     for j in (shadow[i], ahead[i]):
                         if j >= 0:
                             c, sn = math.cos(hd[i]), math.sin(hd[i])
                             gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
-                            a = min(a, idm_acceleration(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i]))
+                            a = min(a, idm_acceleration_k(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i],
+                                                          rk[i]))
             follow_a[i] = a if not math.isinf(a) else \
                 idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
             to_line = stop_line[L] - s[i] - 0.5 * length[i]
-            if 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]) and \
-                    (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])):
+            if (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])) and \
+                    0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]):
                 a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
             if n_walkers > 0:
                 a = min(a, walkers_accel(w, i, walkers, n_walkers))
@@ -476,7 +492,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         if gap <= 0.0:
                             continue
                         dv = sp[i] - sp[lead]
-                    a_new = idm_acceleration(sp[i], v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i])
+                    a_new = idm_acceleration_k(sp[i], v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i], rk[i])
                     if a_new < -MOBIL_SAFE_DECEL:
                         continue                            # nor may the changer itself need to brake harder
                     most = 0.0                              # the followers gain at most up to their max_accel
@@ -491,8 +507,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         gap = s2 - s[fol] - half_i - 0.5 * length[fol]
                         if gap <= 0.0:
                             continue
-                        a_fol_new = idm_acceleration(sp[fol], v0[fol], gap, sp[fol] - sp[i], tg[fol], s0[fol],
-                                                     amax[fol], bc[fol])
+                        a_fol_new = idm_acceleration_k(sp[fol], v0[fol], gap, sp[fol] - sp[i], tg[fol], s0[fol],
+                                                       amax[fol], bc[fol], rk[fol])
                         if a_fol_new < -MOBIL_SAFE_DECEL:
                             continue                        # the safety criterion
                         a_fol_old = follow_a[fol]
@@ -504,7 +520,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         if p + 1 < begin[L + 1]:
                             nb = order[p + 1]
                             gap, dv = s[nb] - s[o] - 0.5 * (length[o] + length[nb]), sp[o] - sp[nb]
-                        a_old_new = idm_acceleration(sp[o], v0[o], gap, dv, tg[o], s0[o], amax[o], bc[o])
+                        a_old_new = idm_acceleration_k(sp[o], v0[o], gap, dv, tg[o], s0[o], amax[o], bc[o], rk[o])
                     if mobil_incentive(a_new, follow_a[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
                                        politeness[i], bias) <= MOBIL_THRESHOLD:
                         continue
@@ -545,7 +561,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     k = seg[i]
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
-                    x[i], y[i], ux, uy = frenet_to_xy(pts, cum, k, s1, off)
+                    ux, uy, along = tan[k, 0], tan[k, 1], s1 - cum[k]
+                    x[i], y[i] = pts[k, 0] + along * ux - off * uy, pts[k, 1] + along * uy + off * ux
                     hd[i] = math.atan2(uy, ux) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
                     sp[i], s[i], seg[i], d[i] = v1, s1, k, off
                     steer[i] = 0.0
@@ -564,17 +581,20 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         k = seg[i]
                         while k < a1 - 2 and cum[k + 1] <= st:
                             k += 1
-                        tx, ty, _, _ = frenet_to_xy(pts, cum, k, st, d_ref[i])
+                        ux, uy, along = tan[k, 0], tan[k, 1], st - cum[k]
+                        tx, ty = pts[k, 0] + along * ux - d_ref[i] * uy, pts[k, 1] + along * uy + d_ref[i] * ux
                     kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
                     wk = wb[i] * kappa
                     if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind
                         lim = math.tan(max_steer[i])
-                        wk = min(lim, max(-lim, wk))
+                        if abs(wk) > lim:
+                            wk = min(lim, max(-lim, wk))
+                            kappa = wk / wb[i]
                     if v > 0.0 and abs(wk) * v * v > g_mu * wb[i]:
                         lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
                         wk = min(lim, max(-lim, wk))
-                    kappa = wk / wb[i]
-                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk / 3.0)
+                        kappa = wk / wb[i]
+                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk * THIRD)
                     if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
                         # steer for the curvature through the understeer gradient: δ = (L + K·v²)·κ
                         k_us = 0.5 * mass[i] * (1.0 - 1.0 / REAR_STIFFNESS) / corner[i]
@@ -590,8 +610,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         dth = ds * kappa
                         if abs(dth) < 1e-2:                  # the exact arc by series: no sine or cosine
                             q = dth * dth
-                            sinc = 1.0 - q / 6.0 * (1.0 - q / 20.0)            # sin(θ)/θ
-                            cosc = dth * 0.5 * (1.0 - q / 12.0 * (1.0 - q / 30.0))   # (1 − cos θ)/θ
+                            sinc = 1.0 - q * SIXTH * (1.0 - q * TWENTIETH)               # sin(θ)/θ
+                            cosc = dth * 0.5 * (1.0 - q * TWELFTH * (1.0 - q * THIRTIETH))   # (1 − cos θ)/θ
                             rx += ds * (c * sinc - sn * cosc)
                             ry += ds * (sn * sinc + c * cosc)
                             cd, sd = 1.0 - dth * cosc, dth * sinc              # cos θ, sin θ
@@ -605,10 +625,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     x[i], y[i], hd[i], sp[i] = x1, y1, h1, v1
                     k = seg[i]                             # project back onto the lane, from the cached segment
                     moved = 0
-                    while True:
-                        ex, ey = pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]
-                        f = ((x1 - pts[k, 0]) * ex + (y1 - pts[k, 1]) * ey) / (ex * ex + ey * ey)
-                        if f > 1.0 and k < a1 - 2 and moved >= 0:
+                    while True:                            # f: [m] along segment k, of its length seg_len
+                        ux, uy = tan[k, 0], tan[k, 1]
+                        seg_len = cum[k + 1] - cum[k]
+                        f = (x1 - pts[k, 0]) * ux + (y1 - pts[k, 1]) * uy
+                        if f > seg_len and k < a1 - 2 and moved >= 0:
                             k += 1
                             moved = 1
                         elif f < 0.0 and k > a0 and moved <= 0:
@@ -616,11 +637,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             moved = -1
                         else:
                             break
-                    if (f < 0.0 and k > a0) or (f > 1.0 and k < a1 - 2):
-                        f = min(1.0, max(0.0, f))
+                    if (f < 0.0 and k > a0) or (f > seg_len and k < a1 - 2):
+                        f = min(seg_len, max(0.0, f))
                     seg[i] = k
-                    s[i] = cum[k] + f * (cum[k + 1] - cum[k])
-                    d[i] = (ex * (y1 - pts[k, 1]) - ey * (x1 - pts[k, 0])) / math.sqrt(ex * ex + ey * ey)
+                    s[i] = cum[k] + f
+                    d[i] = ux * (y1 - pts[k, 1]) - uy * (x1 - pts[k, 0])
                 acc_out[i] = a
                 odo[i] += ds
                 if s[i] > cum[a1 - 1]:
@@ -657,18 +678,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 acc_out[i] = 0.0
         if collide:
             sl = slice(lo, hi)
-            if hi - lo <= SMALL_WORLD:                 # all pairs, nothing allocated
-                n = 0
-                for i in range(lo, hi):
-                    radius[i - lo] = 0.5 * math.sqrt(length[i] * length[i] + width[i] * width[i])
-                for i in range(lo, hi):
-                    for j in range(i + 1, hi):
-                        dx, dy = x[j] - x[i], y[j] - y[i]
-                        reach = radius[i - lo] + radius[j - lo]
-                        if dx * dx + dy * dy < reach * reach and n < contacts.shape[0] and boxes_overlap(
-                                x[i], y[i], hd[i], length[i], width[i], x[j], y[j], hd[j], length[j], width[j]):
-                            contacts[n, 0], contacts[n, 1] = i - lo, j - lo
-                            n += 1
+            if hi - lo <= SMALL_WORLD:                 # sort and sweep, nothing allocated
+                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, contacts)
             else:
                 n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts),
                         contacts.shape[0])

@@ -48,6 +48,32 @@ def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel
     return max(-MAX_DECEL, max_accel * (free - q * q))
 
 
+@njit(**SCALAR)
+def idm_root(max_accel, comfort_decel):
+    """1 / (2·√(a·b)) [s²/m]: the per-agent constant of IDM's braking term, for idm_acceleration_k."""
+    return 0.5 / math.sqrt(max_accel * comfort_decel)
+
+
+@njit(**SCALAR)
+def idm_acceleration_k(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel, root_k):
+    """idm_acceleration with the constant root_k = idm_root(max_accel, comfort_decel) given and one division
+    for both ratios v/v0 and s*/gap (the engine's hot path: a division costs ~13 cycles, a square root ~20).
+    Equal to idm_acceleration up to rounding."""
+    if v0 <= 0.0:
+        return -comfort_decel if v > 0.0 else 0.0
+    if math.isinf(gap):
+        r = v / v0
+        r2 = r * r
+        return max(-MAX_DECEL, max_accel * (1.0 - r2 * r2))
+    g = max(gap, 1e-3)
+    s_star = min_gap + max(0.0, v * time_gap + v * dv * root_k)
+    inv = 1.0 / (v0 * g)
+    r = v * g * inv
+    q = s_star * v0 * inv
+    r2 = r * r
+    return max(-MAX_DECEL, max_accel * (1.0 - r2 * r2 - q * q))
+
+
 @njit(**JIT)
 def _before(lane, s, i, j):
     """Agent i sorts before agent j: by lane, then s, then index."""

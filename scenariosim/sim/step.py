@@ -36,8 +36,9 @@ def _check(world: World) -> None:
                 raise TypeError(f"{type(record).__name__}.{name} must be a contiguous ({n_total},) "
                                 f"{np.dtype(want).name} array, got {arr.shape} {arr.dtype}")
     lanes = world.lanes
-    if lanes.points.ndim != 2 or lanes.points.shape[1] != 2 or lanes.start.dtype != np.int64:
-        raise TypeError("LaneTable must hold (P, 2) float64 points and int64 offsets")
+    if lanes.points.ndim != 2 or lanes.points.shape[1] != 2 or lanes.start.dtype != np.int64 or \
+            lanes.tangent.shape != lanes.points.shape:
+        raise TypeError("LaneTable must hold (P, 2) float64 points and tangents and int64 offsets")
     lane = world.vehicles.lane
     if n_total and lane.max() >= len(lanes.start) - 1:
         raise ValueError("Vehicles.lane holds an index outside the lane table")

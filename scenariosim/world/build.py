@@ -121,6 +121,13 @@ def _room(network: RoadNetwork, i: int) -> tuple[float, float]:
     return left, right
 
 
+def _tangents(centre: np.ndarray) -> np.ndarray:
+    """(P, 2) unit direction of each segment of a centre line (P, 2); the last row repeats the one before."""
+    e = np.diff(np.asarray(centre, dtype=np.float64), axis=0)
+    e = e / np.maximum(np.hypot(e[:, 0], e[:, 1]), 1e-12)[:, None]
+    return np.concatenate([e, e[-1:]])
+
+
 def lane_table(network: RoadNetwork) -> LaneTable:
     """Concatenate every lane's centre line, neighbours and successors into the flat arrays the kernels index."""
     lanes = network.lanes
@@ -132,6 +139,7 @@ def lane_table(network: RoadNetwork) -> LaneTable:
         points=np.concatenate([lane.centre for lane in lanes]).astype(np.float64),
         cum_s=np.concatenate([lane.cum_s for lane in lanes]).astype(np.float64),
         start=start,
+        tangent=np.concatenate([_tangents(lane.centre) for lane in lanes]),
         width=np.array([lane.width for lane in lanes], dtype=np.float64),
         z=np.concatenate([lane.elevation_at(lane.cum_s) for lane in lanes]).astype(np.float64),
         room_left=np.repeat(rooms[:, 0], lengths),

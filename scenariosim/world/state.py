@@ -122,6 +122,8 @@ class LaneTable(NamedTuple):
     points: np.ndarray       # (P, 2) float64 [m]
     cum_s: np.ndarray        # (P,) float64 [m] arc length within its own lane
     start: np.ndarray        # (L + 1,) int64 offsets into points
+    tangent: np.ndarray      # (P, 2) float64 unit direction of segment k (points k → k + 1; a lane's last row
+                             # repeats the one before), so the kernels project without square roots or divisions
     width: np.ndarray        # (L,) float64 [m]
     z: np.ndarray            # (P,) float64 [m] elevation of each point (0 on flat roads)
     room_left: np.ndarray    # (P,) float64 [m] from the centre line to the road's edge on the left
