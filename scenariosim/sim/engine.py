@@ -273,7 +273,8 @@ def scratch(w) -> Scratch:
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
-                   accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total), walkers=np.empty(n, dtype=np.int64),
+                   accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total),
+                   walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
@@ -305,6 +306,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     x, y, hd, sp, lane, s = veh.x, veh.y, veh.heading, veh.speed, veh.lane, veh.s
     length, width, wb, v0, tg, s0, amax, bc = (veh.length, veh.width, veh.wheelbase, veh.v0, veh.time_gap,
                                                veh.min_gap, veh.max_accel, veh.comfort_decel)
+    xv, yv, hv, vv, lv, wv = x[lo:hi], y[lo:hi], hd[lo:hi], sp[lo:hi], length[lo:hi], width[lo:hi]   # views
     mode, seg, d, d_ref, route, order = dr.mode, dr.seg, dr.d, dr.d_ref, dr.route, dr.order
     lc_t, lc_dur = dr.lc_t, dr.lc_duration
     cmds, free, follow, stop_s = bh.accel_cmd, bh.free, bh.follow, bh.stop_s
@@ -351,7 +353,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         sort_by_lane(order, lane, s, lo, hi)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         states = sc.states
-        signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
+        if states.shape[0] > 0:
+            signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
         n_walkers = 0                                  # off the lanes: walkers, and what stands there
         for i in range(lo, hi):
             if mode[i] == WALKING or (mode[i] == STATIC and lane[i] < 0):
@@ -698,8 +701,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             for m in range(min(n, touching.shape[0])):
                 touching[m, 0], touching[m, 1] = contacts[m, 0], contacts[m, 1]     # within the variant
         if record_crit:
-            update_criteria(crit, t1, ego, x[lo:hi], y[lo:hi], hd[lo:hi], sp[lo:hi], length[lo:hi], width[lo:hi],
-                            active)
+            update_criteria(crit, t1, ego, xv, yv, hv, vv, lv, wv, active)
         if record_traj:
             kk = it + 1
             for i in range(lo, hi):
