@@ -24,6 +24,18 @@ def test_idm_matches_twin_and_closed_forms():
     assert kernels.idm_acceleration(0.0, 20.0, math.inf, 0.0, 1.5, 2.0, 1.3, 1.5) == 1.3
 
 
+def test_lane_point_matches_frenet_to_xy():
+    """The tangent-table point on a lane equals the one computed from the segment itself."""
+    world, _ = make_world(make_spec([("a", "car", 1, 10.0, 10.0)]))
+    lanes = world.lanes
+    for k in RNG.integers(0, len(lanes.points) - 1, 50):
+        if k + 1 in lanes.start:
+            continue                                       # the last point of a lane starts no segment
+        s, d = lanes.cum_s[k] + RNG.uniform(-2, 30), RNG.uniform(-3, 3)
+        want = kernels.frenet_to_xy(lanes.points, lanes.cum_s, k, s, d)[:2]
+        assert kernels.lane_point(lanes.points, lanes.cum_s, lanes.tangent, k, s, d) == pytest.approx(want, abs=1e-9)
+
+
 def test_fast_idm_matches_twin():
     """The engine's IDM (the root constant given, one division) agrees with the twin to rounding."""
     for _ in range(500):

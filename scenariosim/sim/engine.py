@@ -31,7 +31,7 @@ from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
     abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k, idm_root,
-    lane_blocks,
+    lane_blocks, lane_point,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
@@ -176,8 +176,7 @@ def move_through(w, i, st):
     st -= lanes.cum_s[lanes.start[lane + 1] - 1]
     nxt = lanes.next[lane, dr.route[i]]
     k = locate(lanes.cum_s, lanes.start, nxt, lanes.start[nxt], st)
-    tx, ty, _, _ = frenet_to_xy(lanes.points, lanes.cum_s, k, st, dr.d_ref[i])
-    return tx, ty
+    return lane_point(lanes.points, lanes.cum_s, lanes.tangent, k, st, dr.d_ref[i])
 
 
 @njit(**NESTED)
@@ -403,7 +402,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             m = mode[i]
             if m == ON_PATH:
                 accel[i] = follow_a[i] = cmds[i] if not math.isnan(cmds[i]) else \
-                    idm_acceleration(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+                    idm_acceleration_k(sp[i], v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i], rk[i])
                 continue
             if m != ON_LANE or lane[i] < 0:
                 accel[i] = follow_a[i] = 0.0
@@ -446,7 +445,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             a = min(a, idm_acceleration_k(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i],
                                                           rk[i]))
             follow_a[i] = a if not math.isinf(a) else \
-                idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+                idm_acceleration_k(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i], rk[i])
             to_line = stop_line[L] - s[i] - 0.5 * length[i]
             if (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])) and \
                     0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]):
@@ -460,7 +459,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 elif v * v / (2.0 * rest) >= stop_decel[i]:
                     a = min(a, -v * v / (2.0 * rest))
             if math.isinf(a):
-                a = idm_acceleration(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i])
+                a = idm_acceleration_k(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i], rk[i])
             accel[i] = max(-g_mu, a)
         # 4. lane changes
         if any_mobil:                                       # MOBIL: left on even steps, right on odd ones
@@ -564,9 +563,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     k = seg[i]
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
-                    ux, uy, along = tan[k, 0], tan[k, 1], s1 - cum[k]
-                    x[i], y[i] = pts[k, 0] + along * ux - off * uy, pts[k, 1] + along * uy + off * ux
-                    hd[i] = math.atan2(uy, ux) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                    x[i], y[i] = lane_point(pts, cum, tan, k, s1, off)
+                    hd[i] = math.atan2(tan[k, 1], tan[k, 0]) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
                     sp[i], s[i], seg[i], d[i] = v1, s1, k, off
                     steer[i] = 0.0
                     if u >= 1.0:
@@ -584,8 +582,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         k = seg[i]
                         while k < a1 - 2 and cum[k + 1] <= st:
                             k += 1
-                        ux, uy, along = tan[k, 0], tan[k, 1], st - cum[k]
-                        tx, ty = pts[k, 0] + along * ux - d_ref[i] * uy, pts[k, 1] + along * uy + d_ref[i] * ux
+                        tx, ty = lane_point(pts, cum, tan, k, st, d_ref[i])
                     kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
                     wk = wb[i] * kappa
                     if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind

@@ -30,25 +30,6 @@ REAR_STIFFNESS = 1.15       # rear/front cornering stiffness ratio: a mildly und
 
 
 @njit(**SCALAR)
-def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel):
-    """IDM acceleration [m/s²] for speed v, desired speed v0, bumper gap [m] and approach rate dv = v − v_lead.
-
-    gap = inf means a free road. v0 = 0 means "stand still": brake comfortably to a stop.
-    Never brakes harder than MAX_DECEL (callers scale that by friction).
-    """
-    if v0 <= 0.0:
-        return -comfort_decel if v > 0.0 else 0.0
-    r = v / v0
-    r2 = r * r
-    free = 1.0 - r2 * r2                       # 1 − (v/v0)^δ with δ = 4
-    if math.isinf(gap):
-        return max(-MAX_DECEL, max_accel * free)
-    s_star = min_gap + max(0.0, v * time_gap + v * dv / (2.0 * math.sqrt(max_accel * comfort_decel)))
-    q = s_star / max(gap, 1e-3)
-    return max(-MAX_DECEL, max_accel * (free - q * q))
-
-
-@njit(**SCALAR)
 def idm_root(max_accel, comfort_decel):
     """1 / (2·√(a·b)) [s²/m]: the per-agent constant of IDM's braking term, for idm_acceleration_k."""
     return 0.5 / math.sqrt(max_accel * comfort_decel)
@@ -56,9 +37,8 @@ def idm_root(max_accel, comfort_decel):
 
 @njit(**SCALAR)
 def idm_acceleration_k(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel, root_k):
-    """idm_acceleration with the constant root_k = idm_root(max_accel, comfort_decel) given and one division
-    for both ratios v/v0 and s*/gap (the engine's hot path: a division costs ~13 cycles, a square root ~20).
-    Equal to idm_acceleration up to rounding."""
+    """idm_acceleration with its constant root_k = idm_root(max_accel, comfort_decel) given (the engine keeps it
+    per agent), and one division for both ratios v/v0 and s*/gap: a division costs ~13 cycles, a square root ~20."""
     if v0 <= 0.0:
         return -comfort_decel if v > 0.0 else 0.0
     if math.isinf(gap):
@@ -72,6 +52,18 @@ def idm_acceleration_k(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_dec
     q = s_star * v0 * inv
     r2 = r * r
     return max(-MAX_DECEL, max_accel * (1.0 - r2 * r2 - q * q))
+
+
+@njit(**SCALAR)
+def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel):
+    """IDM acceleration [m/s²] for speed v, desired speed v0, bumper gap [m] and approach rate dv = v − v_lead:
+    a·[1 − (v/v0)⁴ − (s*/gap)²] with s* = s0 + max(0, v·T + v·dv / (2·√(a·b))), the gap floored at 1 mm.
+
+    gap = inf means a free road. v0 = 0 means "stand still": brake comfortably to a stop.
+    Never brakes harder than MAX_DECEL (callers scale that by friction).
+    """
+    return idm_acceleration_k(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel,
+                              idm_root(max_accel, comfort_decel))
 
 
 @njit(**JIT)
@@ -136,6 +128,13 @@ def frenet_to_xy(points, cum_s, k, s, d):
     ux, uy = ex / seg, ey / seg
     f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
     return points[k, 0] + f * ex - d * uy, points[k, 1] + f * ey + d * ux, ux, uy
+
+
+@njit(**SCALAR)
+def lane_point(points, cum_s, tangent, k, s, d):
+    """(x, y): frenet_to_xy on a LaneTable, whose unit tangents spare the square root and divisions."""
+    ux, uy, along = tangent[k, 0], tangent[k, 1], s - cum_s[k]
+    return points[k, 0] + along * ux - d * uy, points[k, 1] + along * uy + d * ux
 
 
 @njit(**JIT)
