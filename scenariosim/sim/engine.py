@@ -31,7 +31,7 @@ from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
     abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k, idm_root,
-    lane_blocks, lane_point,
+    lane_blocks, lane_point, nonneg,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
@@ -290,6 +290,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     is left to the caller; empty: none). The whole run is one function with the arrays taken out of the records once:
     a Numba call costs about 10 ns per array it passes (reference counting), so helpers are called only
     for what is rare (signals, yielding, walkers, paths, lane ends, step changes, events)."""
+    lo, hi = nonneg(lo), nonneg(hi)            # every index below is ≥ 0: see kernels.nonneg
     veh, dr, bh, lanes, jn, clk, prog = w.vehicles, w.drive, w.behaviour, w.lanes, w.junctions, w.clock, w.program
     mu = clk.friction[vi]
     g_mu = mu * G
@@ -314,6 +315,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     max_steer, steer, acc_out, dynamic, vy_a, yaw_a = veh.max_steer, veh.steer, veh.accel, dr.dynamic, dr.vy, dr.yaw_rate
     mobil_a, flags, odo, lc_d0, lc_prof = dr.mobil, dr.flags, dr.odometer, dr.lc_d0, dr.lc_profile
     mass, inertia, corner = dr.mass, dr.yaw_inertia, dr.cornering
+    trig_h, cos_h, sin_h = dr.trig_heading, dr.cos_h, dr.sin_h
     room_l, room_r, signal, jfirst = lanes.room_left, lanes.room_right, lanes.signal, jn.first
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
@@ -398,7 +400,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     ahead[c] = order[lo_b]
         # 3. accelerations, in lane order
         for p in range(lo, hi):
-            i = order[p]
+            i = nonneg(order[p])
             m = mode[i]
             if m == ON_PATH:
                 accel[i] = follow_a[i] = cmds[i] if not math.isnan(cmds[i]) else \
@@ -414,21 +416,21 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if free[i] == 1:
                 accel[i] = follow_a[i] = 0.0
                 continue
-            L = lane[i]
+            L = nonneg(lane[i])
             v = sp[i]
             a = math.inf
-            nxt = nxt_tab[L, route[i]]
+            nxt = nxt_tab[L, nonneg(route[i])]
             if follow[i] >= 0:
                 a = follow_accel(w, i, follow[i] + lo)
             else:
                 j = -1
                 gap_base = 0.0
-                p0, p1 = p + 1, begin[L + 1]
+                p0, p1 = p + 1, nonneg(begin[L + 1])
                 if p0 >= p1 and nxt >= 0:                  # nobody ahead here: the last agent on the route's next lane
-                    p0, p1 = begin[nxt], begin[nxt + 1]
+                    p0, p1 = nonneg(begin[nxt]), nonneg(begin[nxt + 1])
                     gap_base = cum[start[L + 1] - 1]
                 for q in range(p0, min(p1, p0 + LEADER_SCAN)):
-                    jj = order[q]
+                    jj = nonneg(order[q])
                     # agents beside the corridor (parked at the kerb) let others pass; lane changers see all
                     if lc_dur[i] > 0.0 or lc_dur[jj] > 0.0 or \
                             abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
@@ -472,22 +474,23 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 if T < 0 or begin[L] == begin[L + 1]:
                     continue
                 side_s = lanes.right_s if right else lanes.left_s
-                ptr, end = begin[T], begin[T + 1]
-                for p in range(begin[L], begin[L + 1]):
-                    i = order[p]
+                first, end = nonneg(begin[T]), nonneg(begin[T + 1])
+                ptr = first
+                for p in range(nonneg(begin[L]), nonneg(begin[L + 1])):
+                    i = nonneg(order[p])
                     if mobil_a[i] == 0 or lc_dur[i] > 0.0 or mode[i] != ON_LANE:
                         continue
-                    k = seg[i]
+                    k = nonneg(seg[i])
                     s2 = abreast(side_s, cum, k, s[i])                    # abreast on lane T
                     if math.isnan(s2):
                         continue
-                    while ptr < end and s[order[ptr]] <= s2:
+                    while ptr < end and s[nonneg(order[ptr])] <= s2:
                         ptr += 1
-                    while ptr > begin[T] and s[order[ptr - 1]] > s2:
+                    while ptr > first and s[nonneg(order[ptr - 1])] > s2:
                         ptr -= 1
                     half_i = 0.5 * length[i]
-                    lead = order[ptr] if ptr < end else -1
-                    fol = order[ptr - 1] if ptr > begin[T] else -1
+                    lead = nonneg(order[ptr]) if ptr < end else -1
+                    fol = nonneg(order[ptr - 1]) if ptr > first else -1
                     gap, dv = math.inf, 0.0
                     if lead >= 0:
                         gap = s[lead] - s2 - half_i - 0.5 * length[lead]
@@ -501,7 +504,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if fol >= 0:
                         most += amax[fol] - follow_a[fol]
                     if p > begin[L]:
-                        most += amax[order[p - 1]] - follow_a[order[p - 1]]
+                        o = nonneg(order[p - 1])
+                        most += amax[o] - follow_a[o]
                     if a_new - follow_a[i] + bias + politeness[i] * most <= MOBIL_THRESHOLD:
                         continue                            # no gain worth it even if the followers gained fully
                     a_fol_new = a_fol_old = 0.0
@@ -516,11 +520,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         a_fol_old = follow_a[fol]
                     a_old_new = a_old_old = 0.0
                     if p > begin[L]:
-                        o = order[p - 1]
+                        o = nonneg(order[p - 1])
                         a_old_old = follow_a[o]
                         gap, dv = math.inf, 0.0
                         if p + 1 < begin[L + 1]:
-                            nb = order[p + 1]
+                            nb = nonneg(order[p + 1])
                             gap, dv = s[nb] - s[o] - 0.5 * (length[o] + length[nb]), sp[o] - sp[nb]
                         a_old_new = idm_acceleration_k(sp[o], v0[o], gap, dv, tg[o], s0[o], amax[o], bc[o], rk[o])
                     if mobil_incentive(a_new, follow_a[i], a_fol_new, a_fol_old, a_old_new, a_old_old,
@@ -551,8 +555,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             m = mode[i]
             a = accel[i]
             if m == ON_LANE and lane[i] >= 0:
-                L = lane[i]
-                a0, a1 = start[L], start[L + 1]
+                L = nonneg(lane[i])
+                a0, a1 = nonneg(start[L]), nonneg(start[L + 1])
                 v = sp[i]
                 if lc_dur[i] > 0.0:                        # a lane change: its profile in the target lane's frame
                     ds, v1 = travel(v, a, dt)
@@ -560,7 +564,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     u = min(1.0, lc_t[i] / lc_dur[i])
                     off, rate = lane_change_offset(lc_d0[i], u, lc_prof[i])
                     s1 = s[i] + ds
-                    k = seg[i]
+                    k = nonneg(seg[i])
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
                     x[i], y[i] = lane_point(pts, cum, tan, k, s1, off)
@@ -572,14 +576,17 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         lc_from[i] = -1
                 else:                                      # lane keeping: pure pursuit, then a bicycle model
                     h = hd[i]
-                    c, sn = math.cos(h), math.sin(h)
+                    if h == trig_h[i]:                     # the rotation last step left (c, sn) for this heading
+                        c, sn = cos_h[i], sin_h[i]
+                    else:
+                        c, sn = math.cos(h), math.sin(h)
                     lr = 0.5 * wb[i]
                     rx, ry = x[i] - lr * c, y[i] - lr * sn
                     st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
                     if st > cum[a1 - 1] and nxt_tab[L, route[i]] >= 0:
                         tx, ty = move_through(w, i, st)
                     else:
-                        k = seg[i]
+                        k = nonneg(seg[i])
                         while k < a1 - 2 and cum[k + 1] <= st:
                             k += 1
                         tx, ty = lane_point(pts, cum, tan, k, st, d_ref[i])
@@ -622,8 +629,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             c1, s1 = math.cos(h1), math.sin(h1)
                         x1, y1 = rx + lr * c1, ry + lr * s1
                         vy_a[i], yaw_a[i] = 0.0, v1 * kappa
+                        trig_h[i], cos_h[i], sin_h[i] = h1, c1, s1
                     x[i], y[i], hd[i], sp[i] = x1, y1, h1, v1
-                    k = seg[i]                             # project back onto the lane, from the cached segment
+                    k = nonneg(seg[i])                     # project back onto the lane, from the cached segment
                     moved = 0
                     while True:                            # f: [m] along segment k, of its length seg_len
                         ux, uy = tan[k, 0], tan[k, 1]
@@ -646,7 +654,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 odo[i] += ds
                 if s[i] > cum[a1 - 1]:
                     next_lane(w, vi, i, t1)
-                k = seg[i]
+                k = nonneg(seg[i])
                 off_road = d[i] > room_l[k] or d[i] < -room_r[k]
                 if off_road != (flags[i] & OFF_ROAD != 0):
                     if off_road:

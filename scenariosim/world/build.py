@@ -267,6 +267,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         cornering=CORNERING_PER_KG * mass, odometer=f.copy(), path=path, path_s=f.copy(),
         done=np.zeros(n, dtype=np.bool_), flags=np.zeros(n, dtype=np.int64), phase=f.copy(),
         stride=0.83 * dims[:, 2], order=np.arange(n, dtype=np.int64),
+        trig_heading=np.full(n, np.nan), cos_h=f.copy(), sin_h=f.copy(),
     )
     behaviour = Behaviour(
         step=np.full(n, -1, dtype=np.int64), t0=f.copy(), odo0=f.copy(), accel_cmd=np.full(n, np.nan),

@@ -80,6 +80,9 @@ class Drive(NamedTuple):
     phase: np.ndarray        # walk-cycle phase in [0, 1)
     stride: np.ndarray       # [m] walk-cycle length (two steps)
     order: np.ndarray        # int64 agents of each variant sorted by (lane, s): a permutation, kept sorted
+    trig_heading: np.ndarray  # [rad] the heading cos_h and sin_h belong to (nan: none): the lane keepers' cache
+    cos_h: np.ndarray        # cos(trig_heading), carried from step to step by the motion's own arc rotation
+    sin_h: np.ndarray        # sin(trig_heading)
 
 
 class Behaviour(NamedTuple):
