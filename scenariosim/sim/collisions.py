@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.config import NESTED, JIT
+from scenariosim.sim.config import JIT, NESTED, STEP
 
 #: relative and absolute padding [m] of the sweep's bounding intervals, so that rounding in the broad
 #: phase can never drop a pair that the exact narrow phase (boxes_overlap) reports
@@ -255,7 +255,7 @@ def find_contacts(x, y, h, l, w, active, out):
     return count
 
 
-@njit(**JIT)
+@njit(**STEP)
 def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, out):
     """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
 

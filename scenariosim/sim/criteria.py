@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.collisions import box_distance, boxes_overlap, corner_tuple
-from scenariosim.sim.config import NESTED, JIT
+from scenariosim.sim.config import JIT, NESTED, STEP
 
 #: names of the entries of a criteria array, in order
 CRITERIA = ("collision", "collision_time", "min_ttc", "min_thw", "min_distance", "max_drac", "min_pet")
@@ -86,7 +86,7 @@ def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
     return max(0.0, near - 0.5 * le)
 
 
-@njit(**JIT)
+@njit(**STEP)
 def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
     """Fold one step of the world into the ego's criteria, in place.
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.config import JIT, SCALAR
+from scenariosim.sim.config import JIT, SCALAR, STEP
 
 G = 9.81                    # [m/s²]
 IDM_DELTA = 4.0             # IDM free-road acceleration exponent δ
@@ -84,7 +84,7 @@ def _before(lane, s, i, j):
     return i < j
 
 
-@njit(**JIT)
+@njit(**STEP)
 def sort_by_lane(order, lane, s, lo, hi):
     """Insertion sort of order[lo:hi] by (lane, s, index), in place: O(n) on the nearly sorted order of
     the previous step (agents overtake rarely); a lane change moves an agent across one lane's block."""
@@ -98,7 +98,7 @@ def sort_by_lane(order, lane, s, lo, hi):
         order[m + 1] = i
 
 
-@njit(**JIT)
+@njit(**STEP)
 def lane_blocks(order, lane, lo, hi, n_lanes, begin):
     """begin (L + 1,) int64: agents of lane L sit at order[begin[L]:begin[L + 1]] (order sorted by lane).
     Agents with lane < 0 come first and belong to no block."""
@@ -174,7 +174,7 @@ def project(points, cum_s, start, lane, hint, x, y):
     return k, cum_s[k] + f * (cum_s[k + 1] - cum_s[k]), d / math.sqrt(seg2)
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def abreast(side_s, cum_s, k, s):
     """Arc length on the neighbouring lane abreast of arc length s on segment k (side_s: left_s or right_s)."""
     f = (s - cum_s[k]) / (cum_s[k + 1] - cum_s[k])
