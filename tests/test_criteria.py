@@ -118,7 +118,7 @@ def test_sweep_contacts_equals_the_all_pairs_loop_step_after_step():
     rng = np.random.default_rng(6)
     n, lo = 60, 37
     x, y, h, l, w = random_boxes(rng, lo + n + 5, 40.0)
-    radius, order = np.empty(n), np.arange(n, dtype=np.int64)
+    radius, order = 0.5 * np.hypot(l[lo:lo + n], w[lo:lo + n]), np.arange(n, dtype=np.int64)
     seen = 0
     for _ in range(30):
         out = np.full((256, 2), -7, dtype=np.int64)

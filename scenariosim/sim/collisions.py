@@ -259,7 +259,8 @@ def find_contacts(x, y, h, l, w, active, out):
 def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, out):
     """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
 
-    radius (≥ hi − lo,) float64 scratch; order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept
+    radius (≥ hi − lo,) float64 [m]: the agents' circumradii 0.5·√(l² + w²), set by the caller (they do not change
+    from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept
     by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order.
     out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order → int: how many (at most
     K; with more, which K are kept is unspecified). A pair is reported when the bounding circles meet
@@ -267,8 +268,6 @@ def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, out):
     the circle test would reject, so the pairs are those of an all-pairs loop.
     """
     n = hi - lo
-    for k in range(n):
-        radius[k] = 0.5 * math.sqrt(l[lo + k] * l[lo + k] + w[lo + k] * w[lo + k])
     for k in range(1, n):                               # insertion sort of order[:n] by x − r
         a = order[k]
         key = x[lo + a] - radius[a]

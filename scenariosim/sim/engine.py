@@ -256,7 +256,7 @@ class Scratch(NamedTuple):
     idm_k: np.ndarray        # (N_total,) float64 [s²/m] kernels.idm_root of each agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
-    radius: np.ndarray       # (N,) float64 [m] circumradius of each box
+    radius: np.ndarray       # (N,) float64 [m] circumradius of each box, set at the start of a run
     sweep: np.ndarray        # (N,) int64 agents of the variant by x − radius (collisions.sweep_contacts)
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
@@ -302,6 +302,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     sweep = sc.sweep
     for k in range(hi - lo):
         sweep[k] = k
+        ln, wd = veh.length[lo + k], veh.width[lo + k]
+        radius[k] = 0.5 * math.sqrt(ln * ln + wd * wd)
     touching = w.events.touching[vi]
     record_crit, record_traj = crit.shape[0] > 0, rec_x.shape[0] > 0
     x, y, hd, sp, lane, s = veh.x, veh.y, veh.heading, veh.speed, veh.lane, veh.s
@@ -704,7 +706,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             for m in range(n):
                 i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
                 new = True
-                for q in range(touching.shape[0]):
+                for q in range(touching.shape[0]):         # last step's pairs fill the first rows
+                    if touching[q, 0] < 0:
+                        break
                     if touching[q, 0] == i - lo and touching[q, 1] == j - lo:
                         new = False
                         break
@@ -712,7 +716,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     rel = math.hypot(sp[i] * math.cos(hd[i]) - sp[j] * math.cos(hd[j]),
                                      sp[i] * math.sin(hd[i]) - sp[j] * math.sin(hd[j]))
                     record(w, vi, COLLISION, t1, i, j, rel)
-            touching[:] = -1
+            for q in range(touching.shape[0]):             # clear the rows in use, not all K
+                if touching[q, 0] < 0:
+                    break
+                touching[q, 0] = touching[q, 1] = -1
             for m in range(min(n, touching.shape[0])):
                 touching[m, 0], touching[m, 1] = contacts[m, 0], contacts[m, 1]     # within the variant
         if record_crit:

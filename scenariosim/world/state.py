@@ -176,7 +176,8 @@ class Events(NamedTuple):
 
     rows: np.ndarray         # (V, E, 5) float64
     count: np.ndarray        # (V,) int64 events recorded (rows beyond E are counted, not kept)
-    touching: np.ndarray     # (V, K, 2) int64 pairs of agents in contact after the last step (−1: none)
+    touching: np.ndarray     # (V, K, 2) int64 pairs of agents in contact after the last step, in the first rows;
+                             # the other rows −1
 
 
 class World(NamedTuple):
