@@ -1,6 +1,7 @@
 """The Numba world: kernels against their slow twins, and physical invariants."""
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -166,6 +167,28 @@ def test_simulate_equals_repeated_steps():
     simulate(many, 0.05, 50)
     for a, b in zip(one.vehicles, many.vehicles):
         assert a.tobytes() == b.tobytes()
+
+
+def test_carried_heading_trig_stays_exact_and_follows_outside_turns():
+    """Lane keepers carry cos and sin of their heading from step to step: after 400 steps of steering they
+    still equal cos and sin of the heading to rounding. When something else turns an agent (here the caller),
+    its next step is bit for bit that of a world that never had carried values."""
+    actors = [(f"a{k}", "car", 1 + k % 3, 20.0 + 23.0 * k, 15.0 + k) for k in range(9)]
+    world, _ = make_world(make_spec(actors, length=3000.0))
+    world.vehicles.y[:] += np.linspace(-0.6, 0.6, 9)       # they steer back: the headings change every step
+    simulate(world, 0.05, 400)
+    dr, v = world.drive, world.vehicles
+    assert (dr.trig_heading == v.heading).all() and np.ptp(v.heading) > 0.0
+    np.testing.assert_allclose(dr.cos_h, np.cos(v.heading), rtol=0.0, atol=1e-14)
+    np.testing.assert_allclose(dr.sin_h, np.sin(v.heading), rtol=0.0, atol=1e-14)
+    fresh = copy.deepcopy(world)
+    fresh.drive.trig_heading[:] = np.nan
+    for w in (world, fresh):
+        w.vehicles.heading[::2] += 0.03
+    simulate(world, 0.05, 1)
+    simulate(fresh, 0.05, 1)
+    for a, b in zip(world.vehicles, fresh.vehicles):
+        assert a[::2].tobytes() == b[::2].tobytes()       # the turned agents: their own carried values unused
 
 
 def test_wrapper_rejects_wrong_dtype():
