@@ -252,7 +252,6 @@ class Scratch(NamedTuple):
     ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
     follow_a: np.ndarray     # (N_total,) float64 [m/s²] the car-following part alone (what MOBIL weighs)
-    kappa: np.ndarray        # (N_total,) float64 [1/m] lane keepers' pure-pursuit curvature this step
     idm_k: np.ndarray        # (N_total,) float64 [s²/m] kernels.idm_root of each agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
@@ -273,7 +272,7 @@ def scratch(w) -> Scratch:
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
                    shadow=np.full(total, -1, dtype=np.int64), ahead=np.full(total, -1, dtype=np.int64),
-                   accel=np.zeros(total), follow_a=np.zeros(total), kappa=np.zeros(total), idm_k=np.zeros(total),
+                   accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total),
                    walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
@@ -296,7 +295,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
-    follow_a, holds, pp_kappa = sc.follow_a, sc.ints, sc.kappa
+    follow_a, holds = sc.follow_a, sc.ints
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     sweep = sc.sweep
@@ -553,26 +552,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 walk_idx[n_walkers] = i - lo
                 n_walkers += 1
         # 5. motion
-        for i in range(lo, hi):                        # lane keepers' pure-pursuit curvature first, for all: in a
-            if mode[i] != ON_LANE or lane[i] < 0 or lc_dur[i] > 0.0:    # loop this short the processor keeps
-                continue                                                # several agents' divisions in flight
-            h = hd[i]
-            if h != trig_h[i]:                         # else the rotation of the last step left them for h
-                trig_h[i], cos_h[i], sin_h[i] = h, math.cos(h), math.sin(h)
-            c, sn = cos_h[i], sin_h[i]
-            L = nonneg(lane[i])
-            a1 = nonneg(start[L + 1])
-            lr = 0.5 * wb[i]
-            rx, ry = x[i] - lr * c, y[i] - lr * sn
-            st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * sp[i])
-            if st > cum[a1 - 1] and nxt_tab[L, nonneg(route[i])] >= 0:
-                tx, ty = move_through(w, i, st)
-            else:
-                k = nonneg(seg[i])
-                while k < a1 - 2 and cum[k + 1] <= st:
-                    k += 1
-                tx, ty = lane_point(pts, cum, tan, k, st, d_ref[i])
-            pp_kappa[i] = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
         t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
         for i in range(lo, hi):
             m = mode[i]
@@ -599,10 +578,21 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         lc_from[i] = -1
                 else:                                      # lane keeping: pure pursuit, then a bicycle model
                     h = hd[i]
-                    c, sn = cos_h[i], sin_h[i]
+                    if h == trig_h[i]:                     # the rotation of the last step left them for h
+                        c, sn = cos_h[i], sin_h[i]
+                    else:
+                        c, sn = math.cos(h), math.sin(h)
                     lr = 0.5 * wb[i]
                     rx, ry = x[i] - lr * c, y[i] - lr * sn
-                    kappa = pp_kappa[i]
+                    st = s[i] - lr + max(LOOKAHEAD_MIN, LOOKAHEAD_TIME * v)
+                    if st > cum[a1 - 1] and nxt_tab[L, nonneg(route[i])] >= 0:
+                        tx, ty = move_through(w, i, st)
+                    else:
+                        k = nonneg(seg[i])
+                        while k < a1 - 2 and cum[k + 1] <= st:
+                            k += 1
+                        tx, ty = lane_point(pts, cum, tan, k, st, d_ref[i])
+                    kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
                     wk = wb[i] * kappa
                     if abs(wk) > max_steer[i]:           # tan(δ) ≥ δ: only then can the steering limit bind
                         lim = math.tan(max_steer[i])

@@ -33,7 +33,7 @@ REAR_STIFFNESS = 1.15       # rear/front cornering stiffness ratio: a mildly und
 def nonneg(k):
     """Index k (≥ 0) with its sign bit cleared. Numba turns every a[k] with a signed k into
     a[k + len(a) if k < 0 else k]; once LLVM sees the cleared bit it drops that select on every access with k
-    (a quarter of the engine's instructions). Only for values that cannot be negative."""
+    (a quarter of the engine's time on the benchmark highway). Only for values that cannot be negative."""
     return k & 0x7FFF_FFFF_FFFF_FFFF
 
 
