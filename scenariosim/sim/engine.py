@@ -493,6 +493,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     half_i = 0.5 * length[i]
                     lead = nonneg(order[ptr]) if ptr < end else -1
                     fol = nonneg(order[ptr - 1]) if ptr > first else -1
+                    o = nonneg(order[p - 1]) if p > begin[L] else -1    # the follower it leaves behind
                     gap, dv = math.inf, 0.0
                     if lead >= 0:
                         gap = s[lead] - s2 - half_i - 0.5 * length[lead]
@@ -505,8 +506,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     most = 0.0                              # the followers gain at most up to their max_accel
                     if fol >= 0:
                         most += amax[fol] - follow_a[fol]
-                    if p > begin[L]:
-                        o = nonneg(order[p - 1])
+                    if o >= 0:
                         most += amax[o] - follow_a[o]
                     if a_new - follow_a[i] + bias + politeness[i] * most <= MOBIL_THRESHOLD:
                         continue                            # no gain worth it even if the followers gained fully
@@ -521,8 +521,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             continue                        # the safety criterion
                         a_fol_old = follow_a[fol]
                     a_old_new = a_old_old = 0.0
-                    if p > begin[L]:
-                        o = nonneg(order[p - 1])
+                    if o >= 0:
                         a_old_old = follow_a[o]
                         gap, dv = math.inf, 0.0
                         if p + 1 < begin[L + 1]:
