@@ -120,3 +120,19 @@ def test_lanes_lie_on_the_drivable_surface(built):
     for lane in net.lanes:
         inside = shapely.contains_xy(surface, lane.centre[:, 0], lane.centre[:, 1])
         assert inside.all(), f"lane {lane.number} ({lane.kind}, arm {lane.arm}) leaves the drivable area"
+
+
+def test_poses_of_many_points_equal_each_point_posed_alone(built):
+    """network.poses groups points by lane: points on several lanes, interleaved, each get their own pose."""
+    _, network = built
+    rng = np.random.default_rng(3)
+    lanes = rng.integers(0, len(network.lanes), 40)
+    s = np.array([rng.uniform(0.0, network.lanes[k].length) for k in lanes])
+    d = rng.uniform(-1.0, 1.0, 40)
+    x, y, z, heading = network.poses(lanes, s, d)
+    for k in range(40):
+        ln = network.lanes[lanes[k]]
+        alone = ln.point(s[k:k + 1], d[k:k + 1])[0]
+        assert (x[k], y[k]) == (alone[0], alone[1])
+        assert z[k] == ln.elevation_at(s[k:k + 1])[0] and heading[k] == ln.heading_at(s[k:k + 1])[0]
+    assert network.pose(int(lanes[7]), s[7], d[7]) == (x[7], y[7], z[7], heading[7])

@@ -154,3 +154,46 @@ def test_negative_labelled_values_and_subtraction_from_a_param_both_read_right()
     spec = sample(loads(text))
     assert (spec.actors[0].s, spec.actors[0].speed) == (200.0, 15.0)
     assert spec.environment.sun.elevation == pytest.approx(math.radians(-5))
+
+
+def test_parts_with_nothing_to_draw_come_back_as_the_same_objects():
+    """What sweeps rely on (spec.tree): sampling keeps the parts it did not change, so facts remembered about
+    them hold for every variant; the drawn parts are new in every variant."""
+    spec = load(ROOT / "scenarios" / "bench_batched.scn")
+    a, b = sample(spec, 1), sample(spec, 2)
+    assert a.roads[0] is spec.roads[0] and a.environment is spec.environment
+    assert a.actors[2].behavior is spec.actors[2].behavior         # "drive": nothing to draw
+    assert a.actors[1].behavior is not spec.actors[1].behavior      # the cut-in draws its duration and rate
+    assert a.actors[0].speed != b.actors[0].speed and is_concrete(a) and is_concrete(b)
+
+
+def test_sampling_many_times_gives_each_seed_what_a_fresh_spec_gives():
+    """Remembered facts never leak from one variant into another: the 60th seed of a much-sampled spec equals
+    the same seed drawn from a newly loaded one."""
+    path = ROOT / "scenarios" / "bench_batched.scn"
+    spec = load(path)
+    for seed in range(60):
+        last = sample(spec, seed)
+    assert last == sample(load(path), 59)
+
+
+def test_a_non_finite_number_is_found_in_a_record_built_like_a_checked_one():
+    """validate remembers finite subtrees by identity: an equal-looking record holding inf is still caught."""
+    import dataclasses
+    spec = sample(loads(HEAD + _actor()))
+    actor = spec.actors[0]
+    bad = dataclasses.replace(spec, actors=(dataclasses.replace(actor, d=math.inf),))
+    with pytest.raises(ScenarioValidationError, match=r"actors\[0\]\.d must be a finite number"):
+        sample(bad)
+
+
+def test_identity_memo_remembers_per_object_and_forgets_past_its_limit():
+    from scenariosim.spec.tree import IdentityMemo
+    calls = []
+    memo = IdentityMemo(lambda obj: calls.append(obj) or len(calls), limit=2)
+    a, b = (1.0, 2.0), tuple([1.0, 2.0])                           # equal, but two objects
+    assert a == b and a is not b
+    assert memo(a) == 1 and memo(a) == 1 and memo(b) == 2           # the second call on a is remembered
+    assert memo(3.5) == 3 and memo(3.5) == 4                        # plain values are never remembered
+    memo((0.0,))                                                    # a third tuple: past the limit, start afresh
+    assert memo(a) == 6

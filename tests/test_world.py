@@ -81,3 +81,22 @@ def test_highway_curves_that_cannot_be_built_fail_check(args, message):
     text = TEXT.replace("lane_width: 3.5 m)", f"lane_width: 3.5 m, {args})")
     with pytest.raises(ScenarioSimError, match=message):
         sample(loads(text))
+
+
+def test_worlds_built_on_one_network_own_their_lane_and_junction_arrays():
+    """build_world computes the lane table and junctions once per network, but no two worlds share an array:
+    a kernel (or a user) writing into one world's tables leaves the next world's alone."""
+    from scenariosim.world.build import junctions, lane_table
+    spec = sample(loads(TEXT))
+    network = build(spec.roads)
+    first, _ = build_world(spec, network)
+    fresh = lane_table(network)
+    for a in first.lanes:
+        a[...] = 0
+    for a in first.junctions:
+        a[...] = 0
+    second, _ = build_world(spec, network)
+    for name, got, want in zip(fresh._fields, second.lanes, fresh):
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    for name, got, want in zip(second.junctions._fields, second.junctions, junctions(network)):
+        np.testing.assert_array_equal(got, want, err_msg=name)

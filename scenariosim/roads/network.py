@@ -188,9 +188,21 @@ class RoadNetwork:
 
     def pose(self, lane: int, s: float, d: float = 0.0) -> tuple[float, float, float, float]:
         """(x, y, z, heading) [m, rad] at ``s`` along lane index ``lane`` and ``d`` to its left."""
-        ln = self.lanes[lane]
-        xy = ln.point(np.array([s]), d)[0]
-        return float(xy[0]), float(xy[1]), float(ln.elevation_at(np.array([s]))[0]), float(ln.heading_at(s)[0])
+        return tuple(float(v[0]) for v in self.poses([lane], [s], [d]))
+
+    def poses(self, lanes, s, d) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``pose`` of many points at once: (x, y, z, heading) (K,) each [m, rad] for lane indices (K,),
+        arc lengths s (K,) [m] and offsets d (K,) [m, + left]; one vectorised call per lane among them."""
+        lanes = np.asarray(lanes, dtype=np.int64)
+        s, d = np.asarray(s, dtype=np.float64), np.asarray(d, dtype=np.float64)
+        out = np.empty((4, len(lanes)))
+        for lane in np.unique(lanes):
+            on = lanes == lane
+            ln = self.lanes[lane]
+            out[:2, on] = ln.point(s[on], d[on]).T
+            out[2, on] = ln.elevation_at(s[on])
+            out[3, on] = ln.heading_at(s[on])
+        return out[0], out[1], out[2], out[3]
 
     def advance(self, lane: int, s: float) -> tuple[int, float]:
         """(lane, s) of the point ``s`` metres along ``lane``, continuing onto successors where it runs past

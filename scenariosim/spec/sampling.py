@@ -29,6 +29,7 @@ from scenariosim.spec.behavior import AllOf, AnyOf, Compare, Negation, Number
 from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.spec.scenario import ScenarioSpec, SunSpec
 from scenariosim.spec.sun import sun_position
+from scenariosim.spec.tree import IdentityMemo, fields, is_record
 from scenariosim.spec.validate import locate, validate
 from scenariosim.spec.values import (Attr, BinOp, Choice, Const, Expr, Integer, LaneOffset, Neg, Normal, Param,
                                      ParamRef, Uniform)
@@ -52,13 +53,45 @@ class SampleStats(NamedTuple):
 
 def is_concrete(spec: Any) -> bool:
     """Whether ``spec`` (or any record or value) holds no unresolved value."""
+    return _concrete(spec)
+
+
+def _is_concrete(spec: Any) -> bool:
     if isinstance(spec, Expr):
         return False
     if isinstance(spec, tuple):
         return all(is_concrete(v) for v in spec)
-    if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
-        return all(is_concrete(getattr(spec, f.name)) for f in dataclasses.fields(spec) if f.name not in _SKIP)
+    if is_record(spec):
+        return all(is_concrete(getattr(spec, f.name)) for f in fields(spec) if f.name not in _SKIP)
     return True
+
+
+_concrete = IdentityMemo(_is_concrete)
+
+
+def _unchanged(obj: Any) -> bool:
+    """Whether _Sampler.record returns ``obj`` itself: nothing in it to draw or compute, no whole number
+    held as a float, no time of day to place the sun for."""
+    if isinstance(obj, Expr):
+        return False
+    if isinstance(obj, tuple):
+        return all(not isinstance(v, (Expr, tuple)) and not is_record(v) or unchanged(v) for v in obj)
+    if not is_record(obj):
+        return True
+    if hasattr(obj, "time_of_day"):
+        return False
+    for f in fields(obj):
+        if f.name not in _SKIP:
+            value = getattr(obj, f.name)
+            if f.dimension == "count" and isinstance(value, float):
+                return False
+            if (isinstance(value, (Expr, tuple)) or is_record(value)) and not unchanged(value):
+                return False
+    return True
+
+
+#: _unchanged, remembered per subtree: a loaded spec sampled again and again is walked once
+unchanged = IdentityMemo(_unchanged)
 
 
 def sample(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[str, Any] | None = None,
@@ -164,17 +197,20 @@ def _as_expr(value: Any, old: Expr) -> Expr:
     return Const(float(value), old.dimension)
 
 
-def _draws(obj: Any) -> bool:
-    """Whether ``obj`` (a spec, record, tuple or value) holds a distribution that draws a random number."""
+def _draws_any(obj: Any) -> bool:
     if isinstance(obj, (Uniform, Normal, Integer)):
         return True
     if isinstance(obj, Choice):
         return len(obj.options) > 1
     if isinstance(obj, tuple):
         return any(_draws(v) for v in obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return any(_draws(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in ("locations",))
+    if is_record(obj):
+        return any(_draws(getattr(obj, f.name)) for f in fields(obj) if f.name != "locations")
     return False
+
+
+#: whether ``obj`` (a spec, record, tuple or value) holds a distribution that draws a random number
+_draws = IdentityMemo(_draws_any)
 
 
 class _Sampler:
@@ -191,48 +227,56 @@ class _Sampler:
         return float(self.rng.random())
 
     def record(self, obj: Any, path: str) -> Any:
+        """``obj`` with every value drawn; parts with nothing to draw come back as the same objects. The
+        fields of each road and actor are kept (self.objects) for later references to them."""
         if isinstance(obj, Expr):
             return self.value(obj, path)
         if isinstance(obj, tuple):
+            if path not in ("roads", "actors") and unchanged(obj):
+                return obj
             return tuple(self.record(v, f"{path}[{i}]") for i, v in enumerate(obj))
-        if not (dataclasses.is_dataclass(obj) and not isinstance(obj, type)):
+        if not is_record(obj):
             return obj
         name = getattr(obj, "name", None)
         owner = isinstance(name, str) and path.startswith(("roads[", "actors[")) and path.endswith("]")
-        fields = self.objects.setdefault(name, {}) if owner else {}
+        if not owner and path and unchanged(obj):          # (the spec itself is walked: roads and actors are kept)
+            return obj
+        kept = self.objects.setdefault(name, {}) if owner else {}
         changes = {}
-        for f in dataclasses.fields(obj):
+        for f in fields(obj):
             if f.name in _SKIP:
                 continue
-            old = getattr(obj, f.name)
-            where = f"{path}.{f.name}" if path else f.name
-            new = self.record(old, where)
-            if f.metadata.get("dimension") == "count" and isinstance(new, float):
+            old = new = getattr(obj, f.name)
+            if isinstance(old, (Expr, tuple)) or is_record(old):          # (plain values stay as they are)
+                where = f"{path}.{f.name}" if path else f.name
+                new = self.record(old, where)
+            if f.dimension == "count" and isinstance(new, float):
                 if not new.is_integer():
-                    raise ScenarioValidationError(f"{f.name} needs a whole number, got {new:g}", field=where)
+                    raise ScenarioValidationError(f"{f.name} needs a whole number, got {new:g}",
+                                                  field=f"{path}.{f.name}" if path else f.name)
                 new = int(new)
-            fields[f.name] = new
+            kept[f.name] = new
             if new is not old:
                 changes[f.name] = new
         if isinstance(obj, Number) and obj.dimension == "count" and "value" in changes \
                 and not float(changes["value"]).is_integer():
             raise ScenarioValidationError(f"needs a whole number, got {changes['value']:g}", field=path)
-        if hasattr(obj, "time_of_day") and fields.get("time_of_day") is not None:
-            elevation, azimuth = sun_position(fields["time_of_day"], fields["latitude"], fields["day_of_year"])
+        if hasattr(obj, "time_of_day") and kept.get("time_of_day") is not None:
+            elevation, azimuth = sun_position(kept["time_of_day"], kept["latitude"], kept["day_of_year"])
             changes["sun"] = SunSpec(elevation=elevation, azimuth=azimuth)
         return dataclasses.replace(obj, **changes) if changes else obj
 
     def attribute(self, expr: Attr, path: str) -> float:
-        fields = self.objects.get(expr.owner)
-        if fields is None:
+        known = self.objects.get(expr.owner)
+        if known is None:
             raise ScenarioValidationError(f"'{expr.owner}' has no value yet: refer to roads and earlier actors",
                                           field=path)
-        if expr.attr in _SIZE_ATTRS and "kind" in fields:
-            size = fields.get("size") or ACTOR_KINDS[fields["kind"]].size
+        if expr.attr in _SIZE_ATTRS and "kind" in known:
+            size = known.get("size") or ACTOR_KINDS[known["kind"]].size
             return float(size[_SIZE_ATTRS[expr.attr]])
-        if expr.attr not in fields:
+        if expr.attr not in known:
             raise ScenarioValidationError(f"'{expr.owner}.{expr.attr}' has no value yet", field=path)
-        return float(fields[expr.attr])
+        return float(known[expr.attr])
 
     def value(self, expr: Expr, path: str, top: str | None = None) -> float | str:
         """Evaluate ``expr``, drawing its random parts; a float in SI, or a str for a Choice.

@@ -17,6 +17,7 @@ from scenariosim.errors import ScenarioValidationError, SourceLocation, unknown
 from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Signal
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
 from scenariosim.spec.scenario import AREAS, CAMERA_VIEWS, DYNAMICS, ScenarioSpec
+from scenariosim.spec.tree import IdentityMemo, fields, is_record
 from scenariosim.spec.values import Choice, Expr
 
 
@@ -54,8 +55,32 @@ MAX_DURATION = 24 * 3600.0      # [s]
 MAX_STEPS = 10_000_000
 
 
+def _is_finite(value) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, tuple):
+        items = value
+    elif is_record(value) and not isinstance(value, Expr):
+        items = [getattr(value, f.name) for f in fields(value) if f.compare]
+    else:
+        return True
+    for item in items:                     # numbers here, records and tuples through the memo
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif (isinstance(item, tuple) or is_record(item)) and not _finite(item):
+            return False
+    return True
+
+
+#: whether every number in a value is finite, remembered per subtree (sampled specs share most of theirs)
+_finite = IdentityMemo(_is_finite)
+
+
 def _all_finite(value, path: str) -> None:
     """Fail at the first infinite or NaN number anywhere in the spec (e.g. from '1e400 m')."""
+    if _finite(value):
+        return
     if isinstance(value, float) and not math.isfinite(value):
         _fail(path, f"{path} must be a finite number, got {value}")
     elif isinstance(value, tuple):
@@ -148,7 +173,7 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
         _fail(f"{where}.road", unknown("road", actor.road, roads))
     if actor.area not in AREAS:
         _fail(f"{where}.area", unknown("area", actor.area, AREAS))
-    if _fixed(*(getattr(road, f.name) for f in dataclasses.fields(road))):
+    if _road_fixed(road):
         _placement(actor, road, where)
     if _fixed(actor.speed) and actor.speed < 0:
         _fail(f"{where}.speed", f"speed must not be negative, got {actor.speed} m/s")
@@ -157,7 +182,7 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
     if actor.mesh is not None:
         _mesh(actor.mesh, f"{where}.mesh")
     for k, step in enumerate(actor.behavior):
-        for ref in _actor_refs(step):
+        for ref in _step_refs(step):
             if ref not in names:
                 _fail(f"{where}.behavior[{k}]", unknown("actor", ref, names))
 
@@ -229,6 +254,13 @@ def _actor_refs(step: BehaviorStep) -> Iterable[str]:
             stack.extend(item)
         elif dataclasses.is_dataclass(item) and not isinstance(item, type) and not isinstance(item, Expr):
             stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+
+
+#: whether a road has no unresolved field, remembered per road (every actor on it asks)
+_road_fixed = IdentityMemo(lambda road: _fixed(*(getattr(road, f.name) for f in fields(road))))
+
+#: _actor_refs as a tuple, remembered per step
+_step_refs = IdentityMemo(lambda step: tuple(_actor_refs(step)))
 
 
 def _camera(cam, names: dict[str, None], timestep, where: str) -> None:

@@ -1,6 +1,7 @@
 """The ONLY bridge from spec to arrays: ScenarioSpec + RoadNetwork → World + WorldInfo."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -171,6 +172,13 @@ def junctions(network: RoadNetwork) -> Junctions:
                      first=first, lane_a=la[order], s_a=sa[order], lane_b=lb[order], s_b=sb[order])
 
 
+@functools.lru_cache(maxsize=8)
+def _network_tables(network: RoadNetwork) -> tuple[LaneTable, Junctions]:
+    """lane_table and junctions of a network, computed once per network (a sweep builds thousands of
+    worlds on one); build_world hands each world copies, so no two worlds share an array."""
+    return lane_table(network), junctions(network)
+
+
 class _Paths:
     """Collects walk and drive paths into a PathTable."""
 
@@ -213,8 +221,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
             if s_lane[i] > network.lanes[lane[i]].length + 1e-9:
                 raise ScenarioValidationError(f"actor '{actor.name}': s = {actor.s:g} m runs past the end of {where} "
                                               f"of road '{actor.road}'", field=f"actors[{i}].s")
-            x[i], y[i], _, heading[i] = network.pose(lane[i], s_lane[i], actor.d)
-            d_lane[i] = actor.d
+            d_lane[i] = actor.d                         # placed after the loop, all lanes at once
             if actor.kind in STATIC_KINDS:
                 mode[i] = STATIC
         else:
@@ -246,10 +253,12 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
             program.add_agent(actor.behavior, path_of)
         except ValueError as e:
             raise ScenarioValidationError(f"actor '{actor.name}': {e}", field=f"actors[{i}].behavior") from None
+    on_lane = lane >= 0
+    x[on_lane], y[on_lane], _, heading[on_lane] = network.poses(lane[on_lane], s_lane[on_lane], d_lane[on_lane])
     speed = np.array([a.speed for a in spec.actors], dtype=np.float64)
     length, width = dims[:, 0].copy(), dims[:, 1].copy()
-    lanes = lane_table(network)
-    seg = np.array([_segment(lanes, lane[i], s_lane[i]) for i in range(n)], dtype=np.int64)
+    lanes, junction_table = (type(t)(*(a.copy() for a in t)) for t in _network_tables(network))
+    seg = _segments(lanes, lane, s_lane)
     vehicles = Vehicles(
         x=x, y=y, heading=heading, speed=speed, steer=f.copy(), accel=f.copy(), lane=lane, s=s_lane,
         length=length, width=width, height=dims[:, 2].copy(), wheelbase=length * dyn[:, 5],
@@ -275,7 +284,7 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
         free=np.zeros(n, dtype=np.int64),
     )
     world = World(vehicles=vehicles, lanes=lanes, drive=drive, behaviour=behaviour, program=program.program(),
-                  paths=paths.table(), junctions=junctions(network),
+                  paths=paths.table(), junctions=junction_table,
                   clock=Clock(t=np.zeros(1), tick=np.zeros(1, dtype=np.int64), friction=np.array([friction(spec)])),
                   events=Events(rows=np.zeros((1, MAX_EVENTS, 5)), count=np.zeros(1, dtype=np.int64),
                                 touching=np.full((1, MAX_CONTACTS, 2), -1, dtype=np.int64)))
@@ -289,9 +298,12 @@ def build_world(spec: ScenarioSpec, network: RoadNetwork) -> tuple[World, WorldI
     return world, info
 
 
-def _segment(lanes: LaneTable, lane: int, s: float) -> int:
-    """Index of the lane-table segment holding arc length s on ``lane`` (0 for agents on no lane)."""
-    if lane < 0:
-        return 0
-    a, b = lanes.start[lane], lanes.start[lane + 1]
-    return int(min(b - 2, max(a, a + np.searchsorted(lanes.cum_s[a:b], s, side="right") - 1)))
+def _segments(lanes: LaneTable, lane: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """(N,) int64 index of the lane-table segment holding arc length s (N,) on lane (N,) (0 for agents on
+    no lane)."""
+    seg = np.zeros(len(lane), dtype=np.int64)
+    for L in np.unique(lane[lane >= 0]):
+        on = lane == L
+        a, b = lanes.start[L], lanes.start[L + 1]
+        seg[on] = np.clip(a + np.searchsorted(lanes.cum_s[a:b], s[on], side="right") - 1, a, b - 2)
+    return seg
