@@ -22,6 +22,8 @@ def test_bench_sim_prints_one_json_line_per_case():
     assert [(r["case"], r.get("n")) for r in rows] == [("highway", 30), ("highway", 300), ("batched", None)]
     assert all(r["vehicle_steps_per_s"] > 0 for r in rows[:2])
     assert rows[2]["actors"] == 20 and rows[2]["steps"] == 100 and rows[2]["variants_per_s"] > 0
+    # the whole sweep pipeline pays for building and for the rollout, so it is slower than either
+    assert 0 < rows[2]["pipeline_variants_per_s"] <= min(rows[2]["variants_per_s"], rows[2]["build_variants_per_s"])
 
 
 @pytest.mark.gl

@@ -29,7 +29,7 @@ from scenariosim.spec.behavior import AllOf, AnyOf, Compare, Negation, Number
 from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.spec.scenario import ScenarioSpec, SunSpec
 from scenariosim.spec.sun import sun_position
-from scenariosim.spec.tree import IdentityMemo, fields, is_record
+from scenariosim.spec.tree import IdentityMemo, fields, is_record, replace
 from scenariosim.spec.validate import locate, validate
 from scenariosim.spec.values import (Attr, BinOp, Choice, Const, Expr, Integer, LaneOffset, Neg, Normal, Param,
                                      ParamRef, Uniform)
@@ -264,7 +264,7 @@ class _Sampler:
         if hasattr(obj, "time_of_day") and kept.get("time_of_day") is not None:
             elevation, azimuth = sun_position(kept["time_of_day"], kept["latitude"], kept["day_of_year"])
             changes["sun"] = SunSpec(elevation=elevation, azimuth=azimuth)
-        return dataclasses.replace(obj, **changes) if changes else obj
+        return replace(obj, changes) if changes else obj
 
     def attribute(self, expr: Attr, path: str) -> float:
         known = self.objects.get(expr.owner)
