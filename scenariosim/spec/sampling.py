@@ -69,13 +69,13 @@ def _is_concrete(spec: Any) -> bool:
 _concrete = IdentityMemo(_is_concrete)
 
 
-def _unchanged(obj: Any) -> bool:
+def _is_unchanged(obj: Any) -> bool:
     """Whether _Sampler.record returns ``obj`` itself: nothing in it to draw or compute, no whole number
     held as a float, no time of day to place the sun for."""
     if isinstance(obj, Expr):
         return False
     if isinstance(obj, tuple):
-        return all(not isinstance(v, (Expr, tuple)) and not is_record(v) or unchanged(v) for v in obj)
+        return all(not isinstance(v, (Expr, tuple)) and not is_record(v) or _unchanged(v) for v in obj)
     if not is_record(obj):
         return True
     if hasattr(obj, "time_of_day"):
@@ -85,13 +85,13 @@ def _unchanged(obj: Any) -> bool:
             value = getattr(obj, f.name)
             if f.dimension == "count" and isinstance(value, float):
                 return False
-            if (isinstance(value, (Expr, tuple)) or is_record(value)) and not unchanged(value):
+            if (isinstance(value, (Expr, tuple)) or is_record(value)) and not _unchanged(value):
                 return False
     return True
 
 
-#: _unchanged, remembered per subtree: a loaded spec sampled again and again is walked once
-unchanged = IdentityMemo(_unchanged)
+#: _is_unchanged, remembered per subtree: a loaded spec sampled again and again is walked once
+_unchanged = IdentityMemo(_is_unchanged)
 
 
 def sample(spec: ScenarioSpec, seed: int | None = None, *, overrides: Mapping[str, Any] | None = None,
@@ -232,14 +232,14 @@ class _Sampler:
         if isinstance(obj, Expr):
             return self.value(obj, path)
         if isinstance(obj, tuple):
-            if path not in ("roads", "actors") and unchanged(obj):
+            if path not in ("roads", "actors") and _unchanged(obj):
                 return obj
             return tuple(self.record(v, f"{path}[{i}]") for i, v in enumerate(obj))
         if not is_record(obj):
             return obj
         name = getattr(obj, "name", None)
         owner = isinstance(name, str) and path.startswith(("roads[", "actors[")) and path.endswith("]")
-        if not owner and path and unchanged(obj):          # (the spec itself is walked: roads and actors are kept)
+        if not owner and path and _unchanged(obj):          # (the spec itself is walked: roads and actors are kept)
             return obj
         kept = self.objects.setdefault(name, {}) if owner else {}
         changes = {}

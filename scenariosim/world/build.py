@@ -172,7 +172,7 @@ def junctions(network: RoadNetwork) -> Junctions:
                      first=first, lane_a=la[order], s_a=sa[order], lane_b=lb[order], s_b=sb[order])
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def _network_tables(network: RoadNetwork) -> tuple[LaneTable, Junctions]:
     """lane_table and junctions of a network, computed once per network (a sweep builds thousands of
     worlds on one); build_world hands each world copies, so no two worlds share an array."""
