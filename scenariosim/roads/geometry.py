@@ -12,8 +12,8 @@ def arc_length(points: np.ndarray) -> np.ndarray:
 
 def point_at(points: np.ndarray, cum_s: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Position (K, 2) [m] and heading (K,) [rad] at arc lengths s (K,) [m], clamped to the polyline."""
-    s = np.clip(np.asarray(s, dtype=np.float64), 0.0, cum_s[-1])
-    i = np.clip(np.searchsorted(cum_s, s, side="right") - 1, 0, len(cum_s) - 2)
+    s = np.minimum(np.maximum(np.asarray(s, dtype=np.float64), 0.0), cum_s[-1])     # (np.clip is slow on
+    i = np.minimum(np.maximum(np.searchsorted(cum_s, s, side="right") - 1, 0), len(cum_s) - 2)   # few values)
     seg = points[i + 1] - points[i]
     seg_len = cum_s[i + 1] - cum_s[i]
     frac = np.divide(s - cum_s[i], seg_len, out=np.zeros_like(s), where=seg_len > 0)
@@ -56,11 +56,11 @@ def frenet_point(points: np.ndarray, normals: np.ndarray, cum_s: np.ndarray, s: 
     """Positions (K, 2) [m] at arc lengths s (K,) and offsets d (K,) [m, + left]; s is extrapolated
     linearly beyond the ends."""
     s, d = np.asarray(s, dtype=np.float64), np.asarray(d, dtype=np.float64)
-    i = np.clip(np.searchsorted(cum_s, s, side="right") - 1, 0, len(cum_s) - 2)
+    i = np.minimum(np.maximum(np.searchsorted(cum_s, s, side="right") - 1, 0), len(cum_s) - 2)
     seg_len = cum_s[i + 1] - cum_s[i]
     u = np.divide(s - cum_s[i], seg_len, out=np.zeros_like(s), where=seg_len > 0)
     p = points[i] + u[:, None] * (points[i + 1] - points[i])
-    n = normals[i] + np.clip(u, 0.0, 1.0)[:, None] * (normals[i + 1] - normals[i])
+    n = normals[i] + np.minimum(np.maximum(u, 0.0), 1.0)[:, None] * (normals[i + 1] - normals[i])
     return p + d[:, None] * n
 
 

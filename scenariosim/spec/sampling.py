@@ -209,6 +209,24 @@ def _draws_any(obj: Any) -> bool:
     return False
 
 
+def _record_plan(obj: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """How _Sampler.record treats record ``obj``: (the fields to walk, in order; {name: value} of the
+    fields it keeps as they are). A spec's roads and actors are always walked: their fields are kept."""
+    visit, plain = [], {}
+    for f in fields(obj):
+        if f.name in _SKIP:
+            continue
+        value = getattr(obj, f.name)
+        if f.name in ("roads", "actors") or (f.dimension == "count" and isinstance(value, float)) or \
+                ((isinstance(value, (Expr, tuple)) or is_record(value)) and not _unchanged(value)):
+            visit.append(f)
+        else:
+            plain[f.name] = value
+    return tuple(visit), plain
+
+
+_plan = IdentityMemo(_record_plan)
+
 #: whether ``obj`` (a spec, record, tuple or value) holds a distribution that draws a random number
 _draws = IdentityMemo(_draws_any)
 
@@ -242,14 +260,12 @@ class _Sampler:
         if not owner and path and _unchanged(obj):          # (the spec itself is walked: roads and actors are kept)
             return obj
         kept = self.objects.setdefault(name, {}) if owner else {}
+        visit, plain = _plan(obj)
+        kept.update(plain)
         changes = {}
-        for f in fields(obj):
-            if f.name in _SKIP:
-                continue
-            old = new = getattr(obj, f.name)
-            if isinstance(old, (Expr, tuple)) or is_record(old):          # (plain values stay as they are)
-                where = f"{path}.{f.name}" if path else f.name
-                new = self.record(old, where)
+        for f in visit:
+            old = getattr(obj, f.name)
+            new = self.record(old, f"{path}.{f.name}" if path else f.name)
             if f.dimension == "count" and isinstance(new, float):
                 if not new.is_integer():
                     raise ScenarioValidationError(f"{f.name} needs a whole number, got {new:g}",
