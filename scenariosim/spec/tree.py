@@ -43,7 +43,7 @@ class IdentityMemo:
     entries the memo starts afresh (memory stays bounded in long sweeps).
     """
 
-    def __init__(self, fn: Callable[[Any], Any], limit: int = 200_000) -> None:
+    def __init__(self, fn: Callable[[Any], Any], limit: int = 10_000) -> None:
         self.fn, self.limit = fn, limit
         self.known: dict[int, tuple[Any, Any]] = {}
 
