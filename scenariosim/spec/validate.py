@@ -55,6 +55,10 @@ MAX_DURATION = 24 * 3600.0      # [s]
 MAX_STEPS = 10_000_000
 
 
+#: values that hold no number to check
+_WORDS = (str, bool, int, type(None))
+
+
 def _is_finite(value) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
@@ -65,6 +69,8 @@ def _is_finite(value) -> bool:
     else:
         return True
     for item in items:                     # numbers here, records and tuples through the memo
+        if type(item) in _WORDS:
+            continue
         if isinstance(item, float):
             if not math.isfinite(item):
                 return False
