@@ -441,10 +441,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 if j >= 0:
                     a = idm_acceleration_k(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]),
                                            v - sp[j], tg[i], s0[i], amax[i], bc[i], rk[i])
-                if any_change:                             # lane changers still partly in this lane, or the one left
+                if any_change and (shadow[i] >= 0 or ahead[i] >= 0):   # lane changers still partly in this
+                    c, sn = math.cos(hd[i]), math.sin(hd[i])               # lane, or the one left
                     for j in (shadow[i], ahead[i]):
                         if j >= 0:
-                            c, sn = math.cos(hd[i]), math.sin(hd[i])
                             gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
                             a = min(a, idm_acceleration_k(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i],
                                                           rk[i]))
