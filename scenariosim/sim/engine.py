@@ -27,6 +27,10 @@ from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_h
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
+from scenariosim.sim.lanekeep import (
+    COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
+    segments_ahead,
+)
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
@@ -264,10 +268,13 @@ class Scratch(NamedTuple):
     states: np.ndarray       # (G,) int8 signal states
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
+    geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 segment geometry of the lane keepers (N = 0: no
+    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their steps, computed together         SIMD pass)
 
 
-def scratch(w) -> Scratch:
-    """Scratch arrays for running World w (any variant)."""
+def scratch(w, simd: bool = True) -> Scratch:
+    """Scratch arrays for running World w (any variant). Without ``simd`` every lane keeper takes the general
+    code (the results are bit for bit the same; tests compare the two)."""
     total = w.vehicles.x.shape[0]
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
@@ -278,7 +285,8 @@ def scratch(w) -> Scratch:
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
-                   contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64))
+                   contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * simd)),
+                   res=np.zeros((RES_ROWS, n * simd)))
 
 
 @njit(**NESTED)
@@ -323,6 +331,15 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
     begin = sc.lanes
+    n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
+    geo, res = sc.geo, sc.res
+    simd = geo.shape[1] >= n_agents
+    if simd:
+        geo[SEG, :n_agents] = -1.0                     # nothing gathered yet for this variant
+    cv, snv, s_v, acc_v, wb_v, dref_v, ms_v = (dr.cos_h[lo:hi], dr.sin_h[lo:hi], veh.s[lo:hi], sc.accel[lo:hi],
+                                               veh.wheelbase[lo:hi], dr.d_ref[lo:hi], veh.max_steer[lo:hi])
+    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = (geo[0], geo[1], geo[2], geo[3], geo[4], geo[5], geo[6],
+                                                        geo[7], geo[8], geo[9], geo[10], geo[11])
     rk = sc.idm_k                                      # IDM's 1/(2√(ab)), renewed wherever a step sets a or b
     for i in range(lo, hi):
         rk[i] = idm_root(amax[i], bc[i])
@@ -552,6 +569,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 n_walkers += 1
         # 5. motion
         t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
+        if simd:
+            segments_ahead(lo, n_agents, mode, lane, lc_dur, dynamic, sp, hd, trig_h, seg, start, pts, cum, tan, geo)
+            lane_keepers(n_agents, xv, yv, cv, snv, vv, s_v, acc_v, wb_v, dref_v, ms_v, g0, g1, g2, g3, g4, g5, g6,
+                         g7, g8, g9, g10, g11, res, dt, g_mu)
         for i in range(lo, hi):
             m = mode[i]
             a = accel[i]
@@ -575,6 +596,16 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if u >= 1.0:
                         lc_dur[i] = 0.0
                         lc_from[i] = -1
+                elif simd and res[OK, i - lo] > 0.0:       # lane keeping, the plain case: computed above
+                    j = i - lo
+                    wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
+                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk * THIRD)
+                    vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
+                    h1 = hd[i] + dth
+                    trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
+                    x[i], y[i], hd[i], sp[i] = res[X1, j], res[Y1, j], h1, v1
+                    seg[i] = seg[i] + 1 if res[NEXT, j] > 0.0 else seg[i]
+                    s[i], d[i] = res[S1, j], res[D1, j]
                 else:                                      # lane keeping: pure pursuit, then a bicycle model
                     h = hd[i]
                     if h == trig_h[i]:                     # the rotation of the last step left them for h
