@@ -191,9 +191,9 @@ def test_carried_heading_trig_stays_exact_and_follows_outside_turns():
         assert a[::2].tobytes() == b[::2].tobytes()       # the turned agents: their own carried values unused
 
 
-def _dense_traffic(road) -> "World":
-    """60 cars on three lanes of ``road`` at mixed desired speeds, with MOBIL: lane changes keep happening,
-    so agents go back and forth between the SIMD pass and the general code."""
+def _dense_traffic(road):
+    """A World of 60 cars on three lanes of ``road`` at mixed desired speeds, with MOBIL: lane changes keep
+    happening, so agents go back and forth between the SIMD pass and the general code."""
     from scenariosim.spec import ActorSpec, ScenarioSpec
     from scenariosim.world import build_world
     from scenariosim.roads import build
@@ -287,3 +287,24 @@ def test_lane_change_profiles_start_and_end_where_they_should():
     for profile in (0, 1):                                # smooth ends: no lateral speed at start and finish
         assert kernels.lane_change_offset(3.5, 0.0, profile)[1] == pytest.approx(0.0, abs=1e-12)
         assert kernels.lane_change_offset(3.5, 1.0, profile)[1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
+    """Numba checks a cached kernel against its own file only, but a kernel holds the code of the kernels it
+    calls: the cache folder is named after a hash of all of them, so an edit to any starts a fresh cache."""
+    import pathlib
+
+    from scenariosim.sim import config
+    root = pathlib.Path(config.__file__).resolve().parents[1]
+    with_kernels = {p for p in root.rglob("*.py") if "@njit" in p.read_text()}
+    assert with_kernels and with_kernels <= set(config.KERNEL_SOURCES)
+    copies = []
+    for k, src in enumerate(config.KERNEL_SOURCES[:3]):
+        copies.append(tmp_path / f"{k}_{src.name}")
+        copies[-1].write_bytes(src.read_bytes())
+    monkeypatch.setattr(config, "KERNEL_SOURCES", tuple(copies))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    before = config.kernel_cache_dir()
+    assert before.parent == tmp_path / "cache" / "scenariosim" / "numba" and config.kernel_cache_dir() == before
+    copies[1].write_text(copies[1].read_text() + "\n# an edit\n")
+    assert config.kernel_cache_dir() != before

@@ -1,9 +1,35 @@
 """The one place that sets Numba compilation flags for every kernel.
 
-cache: compiled kernels are stored beside the sources, so a second run skips compilation.
+cache: compiled kernels are stored on disk, so a second run skips compilation. Numba checks a cached kernel
+against its own source file only, yet a kernel holds the compiled code of every kernel it calls: after an
+edit to engine.py, step.py's cached kernels would still run the old engine. So the cache lives in a folder
+named after a hash of every kernel source (``kernel_cache_dir``): any change to any of them starts afresh.
+NUMBA_CACHE_DIR, when set, is used as it is.
 fastmath stays off: results must be bit-identical run to run and match the slow twins.
 """
+import hashlib
+import os
+from pathlib import Path
+
 import llvmlite.binding as _llvm
+import numba
+
+#: sources whose compiled code can end up inside a cached kernel: the kernels and the constants they use
+KERNEL_SOURCES = tuple(sorted(Path(__file__).resolve().parent.glob("*.py"))) + tuple(
+    Path(__file__).resolve().parent.parent / "world" / name for name in ("opcodes.py", "state.py"))
+
+
+def kernel_cache_dir() -> Path:
+    """$XDG_CACHE_HOME (or ~/.cache)/scenariosim/numba/<hash of KERNEL_SOURCES and the Numba version>."""
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in KERNEL_SOURCES:
+        digest.update(path.name.encode() + path.read_bytes())
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return home / "scenariosim" / "numba" / digest.hexdigest()[:16]
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    numba.config.CACHE_DIR = str(kernel_cache_dir())
 
 # LLVM vectorises a loop over many arrays only after runtime checks that they do not overlap, and gives up
 # past 128 checks; Numba cannot tell it that arrays never overlap. Lane keeping (sim/lanekeep.py) reads some

@@ -8,9 +8,10 @@ Each step of ``run_variant``, in order:
    its path, stop_at targets; a prescribed change_speed acceleration overrides; braking ≥ −μ·g;
 4. MOBIL lane changes (left on even steps, right on odd ones, so that no two agents take one gap from
    both sides);
-5. motion: lane keepers steer by pure pursuit (kinematic or dynamic bicycle); lane changers follow their
-   lateral profile in the target lane's frame; path followers pursue their path; lanes ending hand agents
-   to their route's successor; off-road and end-of-road events; the clock advances;
+5. motion: lane keepers steer by pure pursuit (kinematic or dynamic bicycle; the plain steps of all of
+   them are computed first, in one SIMD pass: sim/lanekeep.py); lane changers follow their lateral profile
+   in the target lane's frame; path followers pursue their path; lanes ending hand agents to their route's
+   successor; off-road and end-of-road events; the clock advances;
 6. walkers walk (social force), seeing the vehicles where step 5 left them;
 7. collisions are recorded; the ego's criteria and the trajectories are kept when asked for.
 Steps 2–4 read the state that step 1 left.
@@ -27,16 +28,16 @@ from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_h
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
 from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
-from scenariosim.sim.lanekeep import (
-    COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
-    segments_ahead,
-)
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
     abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k, idm_root,
     lane_blocks, lane_point, nonneg,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
+)
+from scenariosim.sim.lanekeep import (
+    COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
+    segments_ahead,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
 from scenariosim.sim.walkers import step_walkers
