@@ -269,8 +269,8 @@ class Scratch(NamedTuple):
     states: np.ndarray       # (G,) int8 signal states
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
-    geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 segment geometry of the lane keepers (N = 0: no
-    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their steps, computed together         SIMD pass)
+    geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry (0 columns:
+    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their steps, computed together     no SIMD pass)
 
 
 def scratch(w, simd: bool = True) -> Scratch:
