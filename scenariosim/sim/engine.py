@@ -269,8 +269,8 @@ class Scratch(NamedTuple):
     states: np.ndarray       # (G,) int8 signal states
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
-    geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry (0 columns:
-    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their steps, computed together     no SIMD pass)
+    geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry
+    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no SIMD pass
 
 
 def scratch(w, simd: bool = True) -> Scratch:
