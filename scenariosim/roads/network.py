@@ -7,7 +7,9 @@ successors/predecessors; junctions join lanes through connector lanes (kind "con
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -97,6 +99,33 @@ class Lane:
         half = self.width_at(self.cum_s) / 2
         left, right = self.point(self.cum_s, half), self.point(self.cum_s, -half)
         return shapely.Polygon(np.concatenate([right, left[::-1]]))
+
+
+class _Frame(NamedTuple):
+    """Every lane's Frenet frame laid end to end: lane k holds rows start[k] … start[k + 1] − 1."""
+
+    points: np.ndarray       # (P, 2) [m] centre lines
+    normals: np.ndarray      # (P, 2) unit left normals
+    cum: np.ndarray          # (P,) [m] arc length along each lane
+    z: np.ndarray            # (P,) [m] elevation
+    start: np.ndarray        # (L + 1,) int64
+    offset: np.ndarray       # (L,) [m] added to lane k's arc lengths in key
+    key: np.ndarray          # (P,) [m] cum + offset of its lane: increasing over the whole table
+
+
+@functools.lru_cache(maxsize=4)
+def _frames(network: RoadNetwork) -> _Frame:
+    """The network's lanes as one _Frame (computed once per network)."""
+    lanes = network.lanes
+    counts = [len(lane.cum_s) for lane in lanes]
+    lengths = np.array([lane.length for lane in lanes])
+    offset = np.concatenate(([0.0], np.cumsum(lengths + 1.0)[:-1]))     # a metre between lanes' keys
+    cum = np.concatenate([lane.cum_s for lane in lanes]).astype(np.float64)
+    return _Frame(points=np.concatenate([lane.centre for lane in lanes]).astype(np.float64),
+                  normals=np.concatenate([lane.frame_normals() for lane in lanes]).astype(np.float64),
+                  cum=cum, z=np.concatenate([lane.elevation_at(lane.cum_s) for lane in lanes]).astype(np.float64),
+                  start=np.concatenate(([0], np.cumsum(counts))).astype(np.int64), offset=offset,
+                  key=cum + np.repeat(offset, counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,17 +221,21 @@ class RoadNetwork:
 
     def poses(self, lanes, s, d) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``pose`` of many points at once: (x, y, z, heading) (K,) each [m, rad] for lane indices (K,),
-        arc lengths s (K,) [m] and offsets d (K,) [m, + left]; one vectorised call per lane among them."""
+        arc lengths s (K,) [m] and offsets d (K,) [m, + left]. Lane.point's and Lane.heading_at's arithmetic
+        on every lane's frame laid end to end (_frames), so a few numpy calls place any number of points."""
+        f = _frames(self)
         lanes = np.asarray(lanes, dtype=np.int64)
         s, d = np.asarray(s, dtype=np.float64), np.asarray(d, dtype=np.float64)
-        out = np.empty((4, len(lanes)))
-        for lane in np.unique(lanes):
-            on = lanes == lane
-            ln = self.lanes[lane]
-            out[:2, on] = ln.point(s[on], d[on]).T
-            out[2, on] = ln.elevation_at(s[on])
-            out[3, on] = ln.heading_at(s[on])
-        return out[0], out[1], out[2], out[3]
+        first, last = f.start[lanes], f.start[lanes + 1] - 1
+        i = np.minimum(np.maximum(np.searchsorted(f.key, s + f.offset[lanes], side="right") - 1, first), last - 1)
+        seg_len = f.cum[i + 1] - f.cum[i]
+        u = np.divide(s - f.cum[i], seg_len, out=np.zeros_like(s), where=seg_len > 0)
+        along = f.points[i + 1] - f.points[i]
+        p = f.points[i] + u[:, None] * along
+        n = f.normals[i] + np.minimum(np.maximum(u, 0.0), 1.0)[:, None] * (f.normals[i + 1] - f.normals[i])
+        xy = p + d[:, None] * n
+        on = np.minimum(np.maximum(s, f.cum[first]), f.cum[last]) + f.offset[lanes]    # elevation: clamped
+        return xy[:, 0], xy[:, 1], np.interp(on, f.key, f.z), np.arctan2(along[:, 1], along[:, 0])
 
     def advance(self, lane: int, s: float) -> tuple[int, float]:
         """(lane, s) of the point ``s`` metres along ``lane``, continuing onto successors where it runs past
