@@ -12,7 +12,7 @@ to the last bit.
 Two passes over the variant's agents j = 0 … n − 1 (agent lo + j):
 1. ``segments_ahead`` (scalar): which agents are candidates (on a lane, not changing lanes, kinematic, with
    the heading's cosine and sine kept from the last step), and the geometry of their segment k and the
-   next one, gathered into rows the second pass reads in order;
+   next one, gathered into rows the second pass reads in order (once per segment an agent enters);
 2. ``lane_keepers`` (vector): the step, and whether it was plain (``res[OK]`` 1.0) or must be redone.
 """
 from __future__ import annotations
