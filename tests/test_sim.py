@@ -308,3 +308,19 @@ def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
     assert before.parent == tmp_path / "cache" / "scenariosim" / "numba" and config.kernel_cache_dir() == before
     copies[1].write_text(copies[1].read_text() + "\n# an edit\n")
     assert config.kernel_cache_dir() != before
+
+
+def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():
+    """kernels.arc_series (the lane keepers' arc without sine or cosine) equals the exact arc, and small_atan
+    equals atan, to rounding, over the ranges the engine uses them in. (The reference arc takes sin θ / θ and
+    (1 − cos θ)/θ = 2 sin²(θ/2)/θ from the library, free of the cancellation arc_advance has at small θ.)"""
+    for h, ds, dth in zip(RNG.uniform(-math.pi, math.pi, 200), RNG.uniform(0.0, 5.0, 200),
+                          RNG.uniform(-1e-2, 1e-2, 200)):
+        x, y, c1, s1 = kernels.arc_series(3.0, -2.0, math.cos(h), math.sin(h), ds, dth)
+        sinc, cosc = math.sin(dth) / dth, 2.0 * math.sin(0.5 * dth) ** 2 / dth
+        ex = 3.0 + ds * (math.cos(h) * sinc - math.sin(h) * cosc)
+        ey = -2.0 + ds * (math.sin(h) * sinc + math.cos(h) * cosc)
+        assert (x, y) == pytest.approx((ex, ey), abs=1e-13)
+        assert (c1, s1) == pytest.approx((math.cos(h + dth), math.sin(h + dth)), abs=1e-15)
+    for w in RNG.uniform(-1e-4, 1e-4, 200):
+        assert kernels.small_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)

@@ -31,9 +31,9 @@ from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
-    abreast, arc_advance, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k, idm_root,
-    lane_blocks, lane_point, nonneg,
-    lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, travel,
+    abreast, arc_advance, arc_series, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k,
+    idm_root, lane_blocks, lane_point, nonneg,
+    lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, small_atan, sort_by_lane, travel,
 )
 from scenariosim.sim.lanekeep import (
     COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
@@ -56,8 +56,6 @@ MAX_CONTACTS = 256
 SMALL_WORLD = 64            # agents per variant up to which collisions are found without allocating
 LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
-# series coefficients as products: a division costs ~13 cycles, and without fastmath LLVM keeps x / 6.0 as one
-THIRD, SIXTH, TWELFTH, TWENTIETH, THIRTIETH = 1.0 / 3.0, 1.0 / 6.0, 1.0 / 12.0, 1.0 / 20.0, 1.0 / 30.0
 
 
 @njit(**NESTED)
@@ -600,7 +598,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 elif simd and res[OK, i - lo] > 0.0:       # lane keeping, the plain case: computed above
                     j = i - lo
                     wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
-                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk * THIRD)
+                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else small_atan(wk)
                     vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
                     h1 = hd[i] + dth
                     trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
@@ -634,7 +632,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
                         wk = min(lim, max(-lim, wk))
                         kappa = wk / wb[i]
-                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else wk * (1.0 - wk * wk * THIRD)
+                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else small_atan(wk)
                     if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
                         # steer for the curvature through the understeer gradient: δ = (L + K·v²)·κ
                         k_us = 0.5 * mass[i] * (1.0 - 1.0 / REAR_STIFFNESS) / corner[i]
@@ -649,13 +647,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         ds, v1 = travel(v, a, dt)
                         dth = ds * kappa
                         if abs(dth) < 1e-2:                  # the exact arc by series: no sine or cosine
-                            q = dth * dth
-                            sinc = 1.0 - q * SIXTH * (1.0 - q * TWENTIETH)               # sin(θ)/θ
-                            cosc = dth * 0.5 * (1.0 - q * TWELFTH * (1.0 - q * THIRTIETH))   # (1 − cos θ)/θ
-                            rx += ds * (c * sinc - sn * cosc)
-                            ry += ds * (sn * sinc + c * cosc)
-                            cd, sd = 1.0 - dth * cosc, dth * sinc              # cos θ, sin θ
-                            c1, s1 = c * cd - sn * sd, sn * cd + c * sd
+                            rx, ry, c1, s1 = arc_series(rx, ry, c, sn, ds, dth)
                             h1 = h + dth
                         else:
                             rx, ry, h1 = arc_advance(rx, ry, h, ds, kappa)

@@ -20,7 +20,9 @@ from __future__ import annotations
 from numba import njit
 
 from scenariosim.sim.config import STEP
-from scenariosim.sim.kernels import DYNAMIC_MIN_SPEED, LOOKAHEAD_MIN, LOOKAHEAD_TIME
+from scenariosim.sim.kernels import (
+    DYNAMIC_MIN_SPEED, LOOKAHEAD_MIN, LOOKAHEAD_TIME, arc_series, nonneg, pure_pursuit_curvature, travel,
+)
 from scenariosim.world.state import ON_LANE
 
 #: rows of the geometry scratch (13, N): segment k's start point, unit tangent and arc length at its start
@@ -33,8 +35,6 @@ GEO_ROWS = 13
 #: on the lane, 1.0 if the agent moved into segment k + 1, 1.0 if the step was plain
 X1, Y1, COS1, SIN1, DTH, V1, WK, DS, YAW, S1, D1, NEXT, OK = range(13)
 RES_ROWS = 13
-# the engine's series coefficients, as products (see engine.py)
-_SIXTH, _TWELFTH, _TWENTIETH, _THIRTIETH = 1.0 / 6.0, 1.0 / 12.0, 1.0 / 20.0, 1.0 / 30.0
 
 
 @njit(**STEP)
@@ -48,10 +48,10 @@ def segments_ahead(lo, n, mode, lane, lc_dur, dynamic, speed, heading, trig_head
         cand = mode[i] == ON_LANE and lane[i] >= 0 and not lc_dur[i] > 0.0 and \
             not (dynamic[i] == 1 and speed[i] >= DYNAMIC_MIN_SPEED) and heading[i] == trig_heading[i]
         if cand:
-            k = seg[i] & 0x7FFF_FFFF_FFFF_FFFF
+            k = nonneg(seg[i])
             if geo[SEG, j] == k + 0.5:
                 pass                                       # gathered on an earlier step
-            elif k + 2 <= start[(lane[i] & 0x7FFF_FFFF_FFFF_FFFF) + 1] - 1:
+            elif k + 2 <= start[nonneg(lane[i]) + 1] - 1:
                 geo[SEG, j] = k + 0.5
                 geo[PX0, j], geo[PY0, j], geo[UX0, j], geo[UY0, j] = points[k, 0], points[k, 1], tangent[k, 0], \
                     tangent[k, 1]
@@ -87,19 +87,12 @@ def lane_keepers(n, x, y, cos_h, sin_h, speed, s, accel, wheelbase, d_ref, max_s
         tx = (a1x if ahead else a0x) + along * ux - d * uy
         ty = (a1y if ahead else a0y) + along * uy + d * ux
         dx, dy = tx - rx, ty - ry
-        ld2 = dx * dx + dy * dy
-        kappa = 2.0 * (-dx * sn + dy * c) / ld2
+        ld2 = dx * dx + dy * dy                            # (plain only if ld2 ≥ 1e-12, where the kernel divides)
+        kappa = pure_pursuit_curvature(rx, ry, c, sn, tx, ty)
         wk = wb * kappa
-        ds = v * dt + 0.5 * a * dt * dt
-        v1 = v + a * dt
+        ds, v1 = travel(v, a, dt)                          # (plain only if it does not stop)
         dth = ds * kappa
-        q = dth * dth
-        sinc = 1.0 - q * _SIXTH * (1.0 - q * _TWENTIETH)
-        cosc = dth * 0.5 * (1.0 - q * _TWELFTH * (1.0 - q * _THIRTIETH))
-        rx += ds * (c * sinc - sn * cosc)
-        ry += ds * (sn * sinc + c * cosc)
-        cd, sd = 1.0 - dth * cosc, dth * sinc
-        ch, sh = c * cd - sn * sd, sn * cd + c * sd
+        rx, ry, ch, sh = arc_series(rx, ry, c, sn, ds, dth)
         x1, y1 = rx + lr * ch, ry + lr * sh
         f0 = (x1 - a0x) * e0x + (y1 - a0y) * e0y
         f1 = (x1 - a1x) * e1x + (y1 - a1y) * e1y
