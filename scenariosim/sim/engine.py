@@ -438,7 +438,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             v = sp[i]
             a = math.inf
             nxt = nxt_tab[L, nonneg(route[i])]
-            if follow[i] >= 0:
+            to_line = stop_line[L] - s[i] - 0.5 * length[i]
+            at_line = (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])) and \
+                0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i])     # a signal or a conflict ahead matters
+            beside = any_change and (shadow[i] >= 0 or ahead[i] >= 0)    # lane changers still partly in this
+            if follow[i] >= 0:                                             # lane, or the one left
                 a = follow_accel(w, i, follow[i] + lo)
             else:
                 j = -1
@@ -454,11 +458,18 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             abs(d[jj] - d[i]) < 0.5 * (width[i] + width[jj]) + LATERAL_CLEARANCE:
                         j = jj
                         break
+                gap, dv = math.inf, 0.0                    # inf: no leader, the free road
                 if j >= 0:
-                    a = idm_acceleration_k(v, v0[i], gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]),
-                                           v - sp[j], tg[i], s0[i], amax[i], bc[i], rk[i])
-                if any_change and (shadow[i] >= 0 or ahead[i] >= 0):   # lane changers still partly in this
-                    c, sn = math.cos(hd[i]), math.sin(hd[i])               # lane, or the one left
+                    gap, dv = gap_base + s[j] - s[i] - 0.5 * (length[i] + length[j]), v - sp[j]
+                if not (at_line or beside) and n_walkers == 0 and math.isnan(stop_s[i]):
+                    a = idm_acceleration_k(v, v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i], rk[i])
+                    follow_a[i] = a                        # the common case, the leader alone: done here
+                    accel[i] = max(-g_mu, a)
+                    continue
+                if j >= 0:
+                    a = idm_acceleration_k(v, v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i], rk[i])
+                if beside:
+                    c, sn = math.cos(hd[i]), math.sin(hd[i])
                     for j in (shadow[i], ahead[i]):
                         if j >= 0:
                             gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
@@ -466,9 +477,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                                                           rk[i]))
             follow_a[i] = a if not math.isinf(a) else \
                 idm_acceleration_k(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i], rk[i])
-            to_line = stop_line[L] - s[i] - 0.5 * length[i]
-            if (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])) and \
-                    0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i]):
+            if at_line:
                 a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
             if n_walkers > 0:
                 a = min(a, walkers_accel(w, i, walkers, n_walkers))
