@@ -10,7 +10,7 @@ import math
 
 from numba import njit
 
-from scenariosim.sim.config import NESTED, SCALAR, STEP
+from scenariosim.sim.config import BORROWING, NESTED, SCALAR, STEP
 from scenariosim.sim.kernels import locate, project
 from scenariosim.world.opcodes import (
     C_ACCEL, C_ADD, C_AND, C_CONST, C_D, C_DISTANCE, C_DIV, C_ELAPSED, C_EQ, C_GAP, C_GE, C_GT, C_LE, C_LT, C_MUL,
@@ -65,7 +65,7 @@ def signal_value(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, i, c
     return max(0.0, gap) / dv if dv > 0.0 else math.inf
 
 
-@njit(**STEP)
+@njit(**BORROWING)
 def condition_holds(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, cond_first, code, cval, ca, cb,
                     i, k, t, offset, stack):
     """Evaluate step k's ``until`` program for agent i (agent indices in it shifted by ``offset``, the
@@ -117,7 +117,7 @@ def condition_holds(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, c
     return stack[0] != 0.0
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def lane_number_of(lanes, lane, number):
     """The lane ``number`` lanes from the right of ``lane``'s carriageway (1 = rightmost); −1 if none."""
     while lanes.right[lane] >= 0:
@@ -129,7 +129,7 @@ def lane_number_of(lanes, lane, number):
     return lane
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def begin_lane_change(w, i, target, duration, profile):
     """Start moving agent i onto lane ``target``: it follows the target lane from now on, its offset from the
     target's centre going to zero along ``profile`` in ``duration`` seconds."""
@@ -143,7 +143,7 @@ def begin_lane_change(w, i, target, duration, profile):
     dr.d_ref[i] = 0.0
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def start_step(w, i, k, t, offset):
     """Apply step k's entry actions to agent i."""
     p, veh, dr, bh, lanes = w.program, w.vehicles, w.drive, w.behaviour, w.lanes
@@ -228,7 +228,7 @@ def start_step(w, i, k, t, offset):
         veh.speed[i] = 0.0
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def start_programs(w, lo, hi, t):
     """Start the first step of every agent that has one (called once, at t = 0)."""
     p, bh = w.program, w.behaviour

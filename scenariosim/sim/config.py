@@ -42,6 +42,11 @@ JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
 #: for kernels that take whole records)
 NESTED = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
+#: nested kernels that take many arrays and are called every step: compiled without reference counting, which
+#: Numba would otherwise do for every array at every inlined call inside their loops (an atomic increment and
+#: decrement each, ~10 ns). They must not create arrays, views or records.
+BORROWING = dict(NESTED, _nrt=False)
+
 #: small kernels over scalars, called once per agent and step: inlined into their callers
 SCALAR = dict(JIT, inline="always")
 
