@@ -10,7 +10,7 @@ import math
 
 from numba import njit
 
-from scenariosim.sim.config import BORROWING, NESTED, SCALAR, STEP
+from scenariosim.sim.config import BORROWING, SCALAR, STEP
 from scenariosim.sim.kernels import locate, project
 from scenariosim.world.opcodes import (
     C_ACCEL, C_ADD, C_AND, C_CONST, C_D, C_DISTANCE, C_DIV, C_ELAPSED, C_EQ, C_GAP, C_GE, C_GT, C_LE, C_LT, C_MUL,
