@@ -129,18 +129,29 @@ def lane_number_of(lanes, lane, number):
     return lane
 
 
+@njit(**STEP)
+def lane_change_into(lane, s, x, y, seg, d, lc_from, lc_t, lc_duration, lc_d0, lc_profile, vy, yaw_rate, d_ref,
+                     points, cum_s, start, i, target, duration, profile):
+    """Start moving agent i onto lane ``target``: it follows the target lane from now on, its offset from the
+    target's centre going to zero along ``profile`` in ``duration`` seconds. Arrays of Vehicles, Drive and the
+    LaneTable, passed one by one: the engine calls this inline, where a World passed by value would cost
+    more than the change itself."""
+    lc_from[i] = lane[i]
+    hint = locate(cum_s, start, target, start[target], s[i])
+    k, s_new, d_new = project(points, cum_s, start, target, hint, x[i], y[i])
+    lane[i], s[i], seg[i], d[i] = target, s_new, k, d_new
+    lc_t[i], lc_duration[i], lc_d0[i], lc_profile[i] = 0.0, duration, d_new, profile
+    vy[i], yaw_rate[i] = 0.0, 0.0                # the dynamic model restarts from the lane after the change
+    d_ref[i] = 0.0
+
+
 @njit(**BORROWING)
 def begin_lane_change(w, i, target, duration, profile):
-    """Start moving agent i onto lane ``target``: it follows the target lane from now on, its offset from the
-    target's centre going to zero along ``profile`` in ``duration`` seconds."""
+    """lane_change_into for agent i of World w."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
-    dr.lc_from[i] = veh.lane[i]
-    hint = locate(lanes.cum_s, lanes.start, target, lanes.start[target], veh.s[i])
-    k, s, d = project(lanes.points, lanes.cum_s, lanes.start, target, hint, veh.x[i], veh.y[i])
-    veh.lane[i], veh.s[i], dr.seg[i], dr.d[i] = target, s, k, d
-    dr.lc_t[i], dr.lc_duration[i], dr.lc_d0[i], dr.lc_profile[i] = 0.0, duration, d, profile
-    dr.vy[i], dr.yaw_rate[i] = 0.0, 0.0                # the dynamic model restarts from the lane after the change
-    dr.d_ref[i] = 0.0
+    lane_change_into(veh.lane, veh.s, veh.x, veh.y, dr.seg, dr.d, dr.lc_from, dr.lc_t, dr.lc_duration, dr.lc_d0,
+                     dr.lc_profile, dr.vy, dr.yaw_rate, dr.d_ref, lanes.points, lanes.cum_s, lanes.start, i, target,
+                     duration, profile)
 
 
 @njit(**BORROWING)

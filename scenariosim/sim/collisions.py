@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.config import JIT, NESTED, STEP
+from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
 
 #: relative and absolute padding [m] of the sweep's bounding intervals, so that rounding in the broad
 #: phase can never drop a pair that the exact narrow phase (boxes_overlap) reports
@@ -46,31 +46,30 @@ def box_corners(x, y, h, l, w):
     return out
 
 
-@njit(**JIT)
-def corner_tuple(x, y, h, l, w):
-    """The corners of box_corners as a flat tuple (x0, y0, … x3, y3) [m]: no array, so nothing to allocate."""
-    c, s = math.cos(h), math.sin(h)
+@njit(**SCALAR)
+def _corners(x, y, c, s, l, w):
+    """corner_tuple with the heading's cosine c and sine s given."""
     hl, hw = 0.5 * l, 0.5 * w
     return (x + hl * c + hw * s, y + hl * s - hw * c, x + hl * c - hw * s, y + hl * s + hw * c,
             x - hl * c - hw * s, y - hl * s + hw * c, x - hl * c + hw * s, y - hl * s - hw * c)
 
 
 @njit(**JIT)
-def boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
-    """True when the interiors of two oriented boxes intersect (touching edges or corners: False).
+def corner_tuple(x, y, h, l, w):
+    """The corners of box_corners as a flat tuple (x0, y0, … x3, y3) [m]: no array, so nothing to allocate."""
+    return _corners(x, y, math.cos(h), math.sin(h), l, w)
 
-    Scalars: centres [m], headings [rad], lengths and widths [m], float64 → bool.
-    A bounding-circle test rejects far pairs first; then the separating axis test on the four edge
-    normals: on axis n the boxes are apart when |(c2 − c1)·n| ≥ r1(n) + r2(n), where
-    r(n) = l/2·|u·n| + w/2·|v·n| is a box's half-extent along n (u its heading, v its left unit vector).
-    A NaN coordinate never overlaps anything.
-    """
-    dx, dy = x2 - x1, y2 - y1
+
+@njit(**SCALAR)
+def _circles_meet(dx, dy, l1, w1, l2, w2):
+    """Do the bounding circles of two boxes whose centres are (dx, dy) [m] apart overlap (strictly)?"""
     reach = 0.5 * (math.sqrt(l1 * l1 + w1 * w1) + math.sqrt(l2 * l2 + w2 * w2))
-    if not (dx * dx + dy * dy < reach * reach):
-        return False
-    c1, s1 = math.cos(h1), math.sin(h1)
-    c2, s2 = math.cos(h2), math.sin(h2)
+    return dx * dx + dy * dy < reach * reach
+
+
+@njit(**SCALAR)
+def _axes_overlap(dx, dy, c1, s1, l1, w1, c2, s2, l2, w2):
+    """The separating axis test of boxes_overlap, with both headings' cosines and sines given."""
     a1, b1, a2, b2 = 0.5 * l1, 0.5 * w1, 0.5 * l2, 0.5 * w2
     # box 1's axes: u1 = (c1, s1), v1 = (-s1, c1); box 2's likewise
     dot_uu = c1 * c2 + s1 * s2          # u1·u2 = v1·v2
@@ -91,16 +90,32 @@ def boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
     return True
 
 
-@njit(**NESTED)
-def _point_segment_distance(px, py, ax, ay, bx, by):
-    """Distance [m] from point p to segment ab (a point when a == b)."""
+@njit(**JIT)
+def boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
+    """True when the interiors of two oriented boxes intersect (touching edges or corners: False).
+
+    Scalars: centres [m], headings [rad], lengths and widths [m], float64 → bool.
+    A bounding-circle test rejects far pairs first; then the separating axis test on the four edge
+    normals: on axis n the boxes are apart when |(c2 − c1)·n| ≥ r1(n) + r2(n), where
+    r(n) = l/2·|u·n| + w/2·|v·n| is a box's half-extent along n (u its heading, v its left unit vector).
+    A NaN coordinate never overlaps anything.
+    """
+    dx, dy = x2 - x1, y2 - y1
+    if not _circles_meet(dx, dy, l1, w1, l2, w2):
+        return False
+    return _axes_overlap(dx, dy, math.cos(h1), math.sin(h1), l1, w1, math.cos(h2), math.sin(h2), l2, w2)
+
+
+@njit(**SCALAR)
+def _point_segment_distance2(px, py, ax, ay, bx, by):
+    """Squared distance [m²] from point p to segment ab (a point when a == b)."""
     ex, ey = bx - ax, by - ay
     e2 = ex * ex + ey * ey
     f = 0.0
     if e2 > 0.0:
         f = min(1.0, max(0.0, ((px - ax) * ex + (py - ay) * ey) / e2))
     qx, qy = ax + f * ex - px, ay + f * ey - py
-    return math.sqrt(qx * qx + qy * qy)
+    return qx * qx + qy * qy
 
 
 @njit(**JIT)
@@ -109,21 +124,24 @@ def box_distance(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
 
     Scalars as in boxes_overlap → float64 [m]. For disjoint convex polygons the closest pair of points
     always includes a corner of one of them, so the answer is the least corner-to-edge distance over the
-    4 × 4 pairs each way. Touching boxes give 0 (up to rounding).
+    4 × 4 pairs each way (the square root taken once, of the least square). Touching boxes give 0 (up to
+    rounding).
     """
-    if boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
+    c1, s1, c2, s2 = math.cos(h1), math.sin(h1), math.cos(h2), math.sin(h2)
+    dx, dy = x2 - x1, y2 - y1
+    if _circles_meet(dx, dy, l1, w1, l2, w2) and _axes_overlap(dx, dy, c1, s1, l1, w1, c2, s2, l2, w2):
         return 0.0
-    p = corner_tuple(x1, y1, h1, l1, w1)
-    q = corner_tuple(x2, y2, h2, l2, w2)
+    p = _corners(x1, y1, c1, s1, l1, w1)
+    q = _corners(x2, y2, c2, s2, l2, w2)
     best = math.inf
     for k in range(4):
         k1 = (k + 1) % 4
         for m in range(4):
-            best = min(best, _point_segment_distance(p[2 * m], p[2 * m + 1], q[2 * k], q[2 * k + 1],
-                                                     q[2 * k1], q[2 * k1 + 1]))
-            best = min(best, _point_segment_distance(q[2 * m], q[2 * m + 1], p[2 * k], p[2 * k + 1],
-                                                     p[2 * k1], p[2 * k1 + 1]))
-    return best
+            best = min(best, _point_segment_distance2(p[2 * m], p[2 * m + 1], q[2 * k], q[2 * k + 1],
+                                                      q[2 * k1], q[2 * k1 + 1]))
+            best = min(best, _point_segment_distance2(q[2 * m], q[2 * m + 1], p[2 * k], p[2 * k + 1],
+                                                      p[2 * k1], p[2 * k1 + 1]))
+    return math.sqrt(best)
 
 
 @njit(**JIT)

@@ -109,15 +109,22 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
         if j == ego or not active[j]:
             continue
         dx, dy = x[j] - xe, y[j] - ye
-        centre = math.sqrt(dx * dx + dy * dy)
-        rj = 0.5 * math.sqrt(l[j] * l[j] + w[j] * w[j])
-        if centre - re - rj < crit[MIN_DISTANCE]:        # the boxes may be closer than the least so far
-            if crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]):
+        # the boxes may be closer than the least so far only if their centres are closer than that plus both
+        # circumradii; j's is bounded by (l + w)/2, which spares two square roots (a looser test only
+        # computes a few more distances)
+        reach = crit[MIN_DISTANCE] + re + 0.5 * (l[j] + w[j])
+        if dx * dx + dy * dy < reach * reach:
+            dist = box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])     # 0.0 when they overlap
+            if dist == 0.0 and crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j],
+                                                                         w[j]):
                 crit[COLLISION] = 1.0
                 crit[COLLISION_TIME] = t
-            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j]))
-        if dx * ce + dy * se <= 0.0 or abs(-dx * se + dy * ce) >= 0.5 * we + rj:
-            continue                                      # behind, or wholly beside the ego's corridor
+            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
+        # behind, or wholly beside the ego's corridor: j's box reaches at most 0.5·(l·|sin Δh| + w·|cos Δh|)
+        # ≤ 0.5·(l·min(1, |Δh|) + w) to the side of its centre, Δh its heading relative to the ego's
+        if dx * ce + dy * se <= 0.0 or \
+                abs(-dx * se + dy * ce) >= 0.5 * (we + l[j] * min(1.0, abs(h[j] - he)) + w[j]):
+            continue
         g = path_gap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])
         if math.isnan(g):
             continue

@@ -24,9 +24,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.behaviours import MAX_STACK, begin_lane_change, condition_holds, start_programs, start_step
+from scenariosim.sim.behaviours import MAX_STACK, condition_holds, lane_change_into, start_programs, start_step
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
-from scenariosim.sim.config import BORROWING, NESTED
+from scenariosim.sim.config import NESTED
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
@@ -58,7 +58,7 @@ LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def record(w, vi, kind, t, i, j, value):
     """Append an event to variant vi's list (counted even when the list is full); agents i, j are absolute
     indices, stored as numbers within the variant (−1: none)."""
@@ -71,12 +71,12 @@ def record(w, vi, kind, t, i, j, value):
     ev.count[vi] = n + 1
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def lane_length(lanes, lane):
     return lanes.cum_s[lanes.start[lane + 1] - 1]
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def _must_yield(w, i, lane, nxt, lo, hi):
     """Must agent i (on ``lane``, entering ``nxt`` at the lane's end) wait at its stop line for traffic with
     priority at a conflict of ``nxt``? Yes if a priority agent is on the conflict point now, or reaches it
@@ -117,7 +117,7 @@ def _must_yield(w, i, lane, nxt, lo, hi):
     return False
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def stop_line_accel(w, i, lane, nxt, states, lo, hi):
     """IDM deceleration [m/s²] towards the stop line of ``lane`` when agent i must wait there (a red or yellow
     signal, or a conflict on ``nxt`` where it yields); inf when it may go on."""
@@ -134,7 +134,7 @@ def stop_line_accel(w, i, lane, nxt, states, lo, hi):
                             veh.comfort_decel[i])
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def walkers_accel(w, i, walkers, n_walkers):
     """IDM deceleration [m/s²] of driver i for walkers ahead in its corridor, or who will be in it (or across
     it) by the time the driver gets there at its present speed; inf if none."""
@@ -157,7 +157,7 @@ def walkers_accel(w, i, walkers, n_walkers):
     return a
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def follow_accel(w, i, j):
     """keep_time_gap: IDM acceleration [m/s²] of agent i behind agent j, measured along i's heading."""
     veh = w.vehicles
@@ -171,7 +171,7 @@ def follow_accel(w, i, j):
                             veh.time_gap[i], veh.min_gap[i], veh.max_accel[i], veh.comfort_decel[i])
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def move_through(w, i, st):
     """Pure-pursuit target (x, y) at arc length st beyond the end of agent i's lane, on its route's successor."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
@@ -182,7 +182,7 @@ def move_through(w, i, st):
     return lane_point(lanes.points, lanes.cum_s, lanes.tangent, k, st, dr.d_ref[i])
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def move_on_path(w, i, a, dt):
     """Drive agent i along its path by pure pursuit; at the path's end it joins the nearest lane abreast."""
     veh, dr, paths, lanes = w.vehicles, w.drive, w.paths, w.lanes
@@ -223,7 +223,7 @@ def move_on_path(w, i, a, dt):
         dr.d_ref[i] = 0.0
 
 
-@njit(**BORROWING)
+@njit(**NESTED)
 def next_lane(w, vi, i, t):
     """Agent i ran past its lane's end: continue on the route's successor, or record the end of the road."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
@@ -569,7 +569,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         decide[i] = T
             for i in range(lo, hi):
                 if decide[i] >= 0:
-                    begin_lane_change(w, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
+                    lane_change_into(lane, s, x, y, seg, d, lc_from, lc_t, lc_dur, lc_d0, lc_prof, vy_a, yaw_a, d_ref,
+                                     pts, cum, start, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
         n_walkers = 0
         for i in range(lo, hi):
             if mode[i] == WALKING:

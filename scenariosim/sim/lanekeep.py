@@ -5,7 +5,7 @@ through branches for every rare case (steering and grip limits, sharp arcs, stop
 position beyond the next segment, the lane's end). Most agents on most steps meet none of them. For those,
 ``lane_keepers`` computes the very same step (the same operations in the same order, so bit for bit the
 same numbers) in one branch-free loop over the variant's agents, several at a time in SIMD registers (four
-doubles with AVX2); the engine then copies the results of every agent whose step was plain and runs its
+doubles with AVX); the engine then copies the results of every agent whose step was plain and runs its
 general code for the rest. tests/test_sim.py checks that trajectories with and without this pass are equal
 to the last bit.
 
