@@ -42,9 +42,10 @@ JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
 #: for kernels that take whole records)
 NESTED = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
-#: nested kernels that take many arrays and are called every step: compiled without reference counting, which
-#: Numba would otherwise do for every array at every inlined call inside their loops (an atomic increment and
-#: decrement each, ~10 ns). They must not create arrays, views or records.
+#: nested kernels that take many arrays (or a whole World) and run every step: compiled without reference
+#: counting, which Numba would otherwise do for every array bound at every inlined call inside their loops (an
+#: atomic increment and decrement each, ~10 ns). They borrow what they are given: they may index it and take
+#: views of it, but must not allocate arrays (Numba refuses to compile that without its runtime).
 BORROWING = dict(NESTED, _nrt=False)
 
 #: small kernels over scalars, called once per agent and step: inlined into their callers
