@@ -15,8 +15,8 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.collisions import box_distance, boxes_overlap, corner_tuple
-from scenariosim.sim.config import JIT, NESTED, STEP
+from scenariosim.sim.collisions import box_distance, boxes_overlap
+from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
 
 #: names of the entries of a criteria array, in order
 CRITERIA = ("collision", "collision_time", "min_ttc", "min_thw", "min_distance", "max_drac", "min_pet")
@@ -60,13 +60,22 @@ def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
     box inside that corridor (the first point the ego would touch driving straight on), floored at 0.
     """
     c, s = math.cos(he), math.sin(he)
-    if not ((xj - xe) * c + (yj - ye) * s > 0.0):
+    dx, dy = xj - xe, yj - ye
+    lon = dx * c + dy * s
+    if not (lon > 0.0):
         return math.nan
-    q = corner_tuple(xj, yj, hj, lj, wj)
-    lon = ((q[0] - xe) * c + (q[1] - ye) * s, (q[2] - xe) * c + (q[3] - ye) * s,
-           (q[4] - xe) * c + (q[5] - ye) * s, (q[6] - xe) * c + (q[7] - ye) * s)
-    lat = (-(q[0] - xe) * s + (q[1] - ye) * c, -(q[2] - xe) * s + (q[3] - ye) * c,
-           -(q[4] - xe) * s + (q[5] - ye) * c, -(q[6] - xe) * s + (q[7] - ye) * c)
+    cj, sj = math.cos(hj), math.sin(hj)
+    return _path_gap_local(lon, -dx * s + dy * c, cj * c + sj * s, sj * c - cj * s, lj, wj, le, we)
+
+
+@njit(**SCALAR)
+def _path_gap_local(lon0, lat0, cr, sr, lj, wj, le, we):
+    """path_gap in the ego's frame: j's centre (lon0 ahead, lat0 to the left) [m] and heading relative to the
+    ego's, as its cosine cr and sine sr."""
+    hl, hw = 0.5 * lj, 0.5 * wj
+    # j's corners (front-right, front-left, rear-left, rear-right) in the ego's frame
+    lon = (lon0 + hl * cr + hw * sr, lon0 + hl * cr - hw * sr, lon0 - hl * cr - hw * sr, lon0 - hl * cr + hw * sr)
+    lat = (lat0 + hl * sr - hw * cr, lat0 + hl * sr + hw * cr, lat0 - hl * sr + hw * cr, lat0 - hl * sr - hw * cr)
     lat_lo, lat_hi = min(min(lat[0], lat[1]), min(lat[2], lat[3])), max(max(lat[0], lat[1]), max(lat[2], lat[3]))
     half = 0.5 * we
     if not (min(lat_hi, half) - max(lat_lo, -half) > 0.0):
@@ -125,10 +134,12 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
         if dx * ce + dy * se <= 0.0 or \
                 abs(-dx * se + dy * ce) >= 0.5 * (we + l[j] * min(1.0, abs(h[j] - he)) + w[j]):
             continue
-        g = path_gap(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])
+        cj, sj = math.cos(h[j]), math.sin(h[j])
+        cr = cj * ce + sj * se                            # cos(h_j − h_e)
+        g = _path_gap_local(dx * ce + dy * se, -dx * se + dy * ce, cr, sj * ce - cj * se, l[j], w[j], le, we)
         if math.isnan(g):
             continue
-        dv = ve - speed[j] * math.cos(h[j] - he)
+        dv = ve - speed[j] * cr
         if dv > 0.0:
             crit[MIN_TTC] = min(crit[MIN_TTC], g / dv)
             if g > 0.0:
