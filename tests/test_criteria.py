@@ -365,6 +365,28 @@ def test_pet_right_angle_crossing_closed_forms():
     assert pet(paths, l, w) == (0.0, 0.0)
 
 
+def test_pet_nan_samples_break_a_path_and_nothing_else():
+    l, w = [4.6, 12.0], [1.9, 2.5]
+    paths = straight_paths([(-50.25, 0.0), (0.0, -80.5)], [0.0, math.pi / 2], [10.0, 5.0], 300, 0.1)
+    exit_ego = 5.025 + (4.6 / 2 + 2.5 / 2) / 10.0
+    enter_truck = 16.1 - (12.0 / 2 + 1.9 / 2) / 5.0
+
+    def kernel(tx, ty):
+        args = (np.ascontiguousarray(tx), np.ascontiguousarray(ty), paths[2], paths[3], np.array(l), np.array(w))
+        return criteria.post_encroachment_time(*args, 0, 0.1)
+
+    for far in (3, 120, 299):                   # NaN samples of the ego away from the crossing (x = 0 at k = 50)
+        tx, ty = paths[0].copy(), paths[1].copy()
+        tx[far, 0] = ty[far - 1, 0] = math.nan
+        assert kernel(tx, ty) == pytest.approx(enter_truck - exit_ego, rel=1e-9)
+    tx, ty = paths[0].copy(), paths[1].copy()
+    tx[50, 0] = math.nan                         # both ego segments that hold the crossing point
+    assert kernel(tx, ty) == math.inf
+    tx, ty = paths[0].copy(), paths[1].copy()
+    ty[161, 1] = math.nan                        # the truck's segments through it (y = 0 at k = 161)
+    assert kernel(tx, ty) == math.inf
+
+
 def test_pet_takes_the_least_over_agents_and_is_inf_without_crossings():
     paths = straight_paths([(-50.25, 0.0), (0.0, -80.5), (10.0, -40.5), (-60.0, 3.5), (-40.0, 0.0)],
                            [0.0, math.pi / 2, math.pi / 2, 0.0, 0.0], [10.0, 5.0, 5.0, 10.0, 12.0], 300, 0.1)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.collisions import box_distance, boxes_overlap
+from scenariosim.sim.collisions import argsort_stable, box_distance, boxes_overlap
 from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
 
 #: names of the entries of a criteria array, in order
@@ -194,6 +194,20 @@ def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
         sx1[k] = max(tx[k, ego], tx[k + 1, ego])
         sy0[k] = min(ty[k, ego], ty[k + 1, ego])
         sy1[k] = max(ty[k, ego], ty[k + 1, ego])
+    # the ego's segments without NaN ends (only those can cross) by their least x, so that each segment of j
+    # looks only at those whose least x is within the widest ego segment's x extent of its own x span
+    usable = np.empty(n_t - 1, dtype=np.int64)
+    n_use, widest = 0, 0.0
+    for k in range(n_t - 1):
+        if not (math.isnan(tx[k, ego]) or math.isnan(tx[k + 1, ego]) or math.isnan(ty[k, ego]) or
+                math.isnan(ty[k + 1, ego])):
+            usable[n_use] = k
+            n_use += 1
+            widest = max(widest, sx1[k] - sx0[k])
+    usable = usable[:n_use]
+    by_x = usable[argsort_stable(sx0[usable])]
+    x0_sorted = sx0[by_x]
+    pad = 1e-6 * (1.0 + widest)                       # [m] against rounding in sx0 + widest ≥ sx1
     for j in range(n):
         if j == ego:
             continue
@@ -207,7 +221,10 @@ def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
             my0, my1 = min(qy, qy + ry), max(qy, qy + ry)
             if not (mx0 <= ex1 and ex0 <= mx1 and my0 <= ey1 and ey0 <= my1):
                 continue
-            for k in range(n_t - 1):
+            for r in range(np.searchsorted(x0_sorted, mx0 - widest - pad), n_use):
+                k = by_x[r]
+                if x0_sorted[r] > mx1:
+                    break
                 if not (mx0 <= sx1[k] and sx0[k] <= mx1 and my0 <= sy1[k] and sy0[k] <= my1):
                     continue
                 px, py = tx[k, ego], ty[k, ego]
