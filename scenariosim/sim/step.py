@@ -92,8 +92,8 @@ def simulate(world: World, dt: float, steps: int, *, collide: bool = True) -> Wo
 def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool = True,
             record: bool = False, pet: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Run every variant ``steps`` steps in one kernel call, in place; returns the ego's criteria per variant
-    (V, len(CRITERIA)) float64 (see docs/criteria.md; min_pet is inf without ``pet``, which costs O(T²) per
-    agent pair) and, with ``record``, the trajectories
+    (V, len(CRITERIA)) float64 (see docs/criteria.md; min_pet is inf without ``pet``, which costs up to O(T²)
+    per agent pair) and, with ``record``, the trajectories
     (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on."""
     _check(world)
     nv = variants(world)
