@@ -441,8 +441,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             to_line = stop_line[L] - s[i] - 0.5 * length[i]
             at_line = (signal[L] >= 0 or (nxt >= 0 and jfirst[nxt + 1] > jfirst[nxt])) and \
                 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i])     # a signal or a conflict ahead matters
-            beside = any_change and (shadow[i] >= 0 or ahead[i] >= 0)    # lane changers still partly in this
-            if follow[i] >= 0:                                             # lane, or the one left
+            beside = any_change and (shadow[i] >= 0 or ahead[i] >= 0)    # a lane changer half in this lane
+            if follow[i] >= 0:
                 a = follow_accel(w, i, follow[i] + lo)
             else:
                 j = -1
