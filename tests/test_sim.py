@@ -324,3 +324,5 @@ def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():
         assert (c1, s1) == pytest.approx((math.cos(h + dth), math.sin(h + dth)), abs=1e-15)
     for w in RNG.uniform(-1e-4, 1e-4, 200):
         assert kernels.small_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)
+    for w in np.concatenate([RNG.uniform(-1e-4, 1e-4, 100), RNG.uniform(-2.0, 2.0, 100), [1e-4, -1e-4]]):
+        assert kernels.steer_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)

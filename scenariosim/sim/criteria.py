@@ -131,12 +131,12 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
             crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
         # behind, or wholly beside the ego's corridor: j's box reaches at most 0.5·(l·|sin Δh| + w·|cos Δh|)
         # ≤ 0.5·(l·min(1, |Δh|) + w) to the side of its centre, Δh its heading relative to the ego's
-        if dx * ce + dy * se <= 0.0 or \
-                abs(-dx * se + dy * ce) >= 0.5 * (we + l[j] * min(1.0, abs(h[j] - he)) + w[j]):
+        lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
+        if lon <= 0.0 or abs(lat) >= 0.5 * (we + l[j] * min(1.0, abs(h[j] - he)) + w[j]):
             continue
         cj, sj = math.cos(h[j]), math.sin(h[j])
         cr = cj * ce + sj * se                            # cos(h_j − h_e)
-        g = _path_gap_local(dx * ce + dy * se, -dx * se + dy * ce, cr, sj * ce - cj * se, l[j], w[j], le, we)
+        g = _path_gap_local(lon, lat, cr, sj * ce - cj * se, l[j], w[j], le, we)
         if math.isnan(g):
             continue
         dv = ve - speed[j] * cr

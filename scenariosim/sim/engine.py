@@ -33,7 +33,7 @@ from scenariosim.sim.kernels import (
     REAR_STIFFNESS,
     abreast, arc_advance, arc_series, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k,
     idm_root, lane_blocks, lane_point, nonneg,
-    lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, small_atan, sort_by_lane, travel,
+    lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, steer_atan, travel,
 )
 from scenariosim.sim.lanekeep import (
     COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
@@ -608,7 +608,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 elif simd and res[OK, i - lo] > 0.0:       # lane keeping, the plain case: computed above
                     j = i - lo
                     wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
-                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else small_atan(wk)
+                    steer[i] = steer_atan(wk)
                     vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
                     h1 = hd[i] + dth
                     trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
@@ -642,7 +642,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                         lim = g_mu * wb[i] / (v * v)        # no sharper than the tyres can hold
                         wk = min(lim, max(-lim, wk))
                         kappa = wk / wb[i]
-                    steer[i] = math.atan(wk) if abs(wk) > 1e-4 else small_atan(wk)
+                    steer[i] = steer_atan(wk)
                     if dynamic[i] == 1 and v >= DYNAMIC_MIN_SPEED:
                         # steer for the curvature through the understeer gradient: δ = (L + K·v²)·κ
                         k_us = 0.5 * mass[i] * (1.0 - 1.0 / REAR_STIFFNESS) / corner[i]

@@ -226,6 +226,13 @@ def small_atan(w):
 
 
 @njit(**SCALAR)
+def steer_atan(w):
+    """atan(w) for any w, by small_atan where that is exact (the steering angle of a lane keeper, whose
+    wheelbase · curvature is mostly tiny): no library call for most agents."""
+    return math.atan(w) if abs(w) > 1e-4 else small_atan(w)
+
+
+@njit(**SCALAR)
 def arc_advance(x, y, heading, ds, kappa):
     """(x, y, heading) after ds [m] along an arc of curvature kappa [1/m] (exact; a straight line at κ = 0)."""
     dtheta = ds * kappa
