@@ -278,3 +278,43 @@ def test_missing_egl_is_a_one_line_render_error(monkeypatch):
         Renderer(64, 48)
     message = str(err.value)
     assert "\n" not in message and "libegl1" in message and "libgl1-mesa-dri" in message
+
+
+def test_the_context_asks_for_4_3_first_and_settles_for_3_3(monkeypatch):
+    """NVIDIA's EGL returns exactly the version asked for: asking for 3.3 alone left the coverage pass
+    (occlusion, truncation) without its storage buffers on a GPU that has them."""
+    import moderngl
+
+    from scenariosim.render.context import create_context
+
+    asked = []
+
+    def driver(newest):
+        def create(*, backend, require):
+            asked.append(require)
+            if require > newest:
+                raise Exception(f"no {require} context")
+            return ("context", require)
+        return create
+
+    monkeypatch.setattr(moderngl, "create_standalone_context", driver(460))
+    assert create_context() == ("context", 430) and asked == [430]
+    asked.clear()
+    monkeypatch.setattr(moderngl, "create_standalone_context", driver(410))
+    assert create_context() == ("context", 330) and asked == [430, 330]
+
+
+def test_frag_to_ray_is_the_pixel_centres_ray_as_opencv_projects_it():
+    """The surface shader's u_frag_to_ray: GL window position (x, y up, centres at half integers) →
+    world ray with unit optical depth; a point along it lands on that pixel's centre in cv2.projectPoints."""
+    from scenariosim.render.renderer import frag_to_ray
+
+    cam = look_at([10.0, -4.0, 1.6], [40.0, 3.0, 0.5], 64, 48, 75.0)
+    rng = np.random.default_rng(3)
+    u, v = rng.integers(0, cam.width, 20), rng.integers(0, cam.height, 20)
+    window = np.column_stack([u + 0.5, cam.height - 0.5 - v, np.ones(20)])
+    rays = window @ frag_to_ray(cam).T
+    np.testing.assert_allclose(rays @ cam.R[2], 1.0, rtol=1e-12)          # unit depth along the optical axis
+    rvec, _ = cv2.Rodrigues(cam.R)
+    uv, _ = cv2.projectPoints(cam.position + 7.5 * rays, rvec, cam.t, cam.K, None)
+    np.testing.assert_allclose(uv[:, 0], np.column_stack([u, v]), atol=1e-9)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-import shapely.prepared
 from scipy.spatial import cKDTree
 
 from scenariosim.roads.network import RoadNetwork
@@ -104,7 +103,8 @@ class StandingHeight:
     def __init__(self, network: RoadNetwork | None) -> None:
         self.elevation = Elevation(network)
         walks = () if network is None else network.sidewalks
-        self.areas = [shapely.prepared.prep(w.area) for w in walks]
+        self.areas = [w.area for w in walks]
+        shapely.prepare(self.areas)            # in place: an index for contains_xy, the shapes unchanged
         self.kerbs = np.array([w.kerb_height for w in walks], dtype=np.float64)
 
     def __call__(self, lanes: LaneTable | None, vehicles, kinds: tuple[str, ...]) -> np.ndarray:
@@ -116,6 +116,5 @@ class StandingHeight:
             xy = np.column_stack([vehicles.x[walkers], vehicles.y[walkers]])
             z[walkers] = self.elevation(xy)
             for area, kerb in zip(self.areas, self.kerbs):
-                on = np.array([area.contains(shapely.Point(p)) for p in xy], dtype=bool)
-                z[walkers[on]] += kerb
+                z[walkers[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]] += kerb
         return z

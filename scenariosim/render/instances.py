@@ -2,6 +2,8 @@
 draws every actor of a kind with one instanced call."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from scenariosim.sensors.camera import Camera
@@ -27,6 +29,19 @@ def template_keys(info: WorldInfo) -> tuple[str, ...]:
     return tuple(m if m else k for k, m in zip(info.kinds, meshes))
 
 
+@functools.lru_cache(maxsize=16)
+def _grouping(kinds: tuple[str, ...], keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(N,) bool which agents are vehicles, and template key → its agents (int64, index order)."""
+    vehicle = np.array([ACTOR_KINDS[k].category == "vehicle" for k in kinds], dtype=bool)
+    members: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        members.setdefault(key, []).append(i)
+    out = {key: np.array(m, dtype=np.int64) for key, m in members.items()}
+    for array in (vehicle, *out.values()):
+        array.flags.writeable = False                  # shared by every call with these kinds
+    return vehicle, out
+
+
 def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: np.ndarray,
                     phase: np.ndarray | None, lights_on: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Template key → (INSTANCE records (M,), their agent indices (M,) int64), agents in index order.
@@ -36,27 +51,27 @@ def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: 
     their head and tail lights when lights_on and their brake lights below BRAKE_ACCEL.
     """
     n = len(vehicles.x)
+    vehicle, groups = _grouping(info.kinds, template_keys(info))
     rec = np.zeros(n, dtype=INSTANCE)
-    rec["pose"] = np.column_stack([vehicles.x - origin[0], vehicles.y - origin[1], z - origin[2], vehicles.heading])
-    rec["size"] = np.column_stack([vehicles.length, vehicles.width, vehicles.height])
+    pose, size, state = rec["pose"], rec["size"], rec["state"]
+    pose[:, 0], pose[:, 1], pose[:, 2] = vehicles.x - origin[0], vehicles.y - origin[1], z - origin[2]
+    pose[:, 3] = vehicles.heading
+    size[:, 0], size[:, 1], size[:, 2] = vehicles.length, vehicles.width, vehicles.height
     rec["color"] = info.colors
-    rec["ids"] = np.column_stack([info.class_ids, np.arange(1, n + 1)])
-    vehicle = np.array([ACTOR_KINDS[k].category == "vehicle" for k in info.kinds], dtype=bool)
-    flags = np.where(vehicle & lights_on, LIGHTS_ON, 0) | np.where(vehicle & (vehicles.accel < BRAKE_ACCEL), BRAKING, 0)
-    rec["state"] = np.column_stack([np.zeros(n) if phase is None else phase, flags])
-    keys = np.array(template_keys(info), dtype=object)
-    out = {}
-    for key in dict.fromkeys(keys):
-        members = np.flatnonzero(keys == key)
-        out[key] = (rec[members], members)
-    return out
+    rec["ids"][:, 0], rec["ids"][:, 1] = info.class_ids, np.arange(1, n + 1)
+    if phase is not None:
+        state[:, 0] = phase
+    state[:, 1] = np.where(vehicle & lights_on, LIGHTS_ON, 0) | np.where(vehicle & (vehicles.accel < BRAKE_ACCEL),
+                                                                          BRAKING, 0)
+    return {key: (rec[members], members) for key, members in groups.items()}
 
 
 def _spheres(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounding spheres of instance records: camera-relative centres (M, 3) [m] and radii (M,) [m]."""
     size = records["size"].astype(np.float64)
-    centre = records["pose"][:, :3].astype(np.float64) + np.column_stack([np.zeros((len(size), 2)), size[:, 2] / 2])
-    return centre, 0.5 * np.linalg.norm(size, axis=1)
+    centre = records["pose"][:, :3].astype(np.float64)
+    centre[:, 2] += size[:, 2] / 2
+    return centre, 0.5 * np.sqrt((size * size).sum(axis=1))
 
 
 def in_view(records: np.ndarray, camera: Camera) -> np.ndarray:
@@ -67,11 +82,9 @@ def in_view(records: np.ndarray, camera: Camera) -> np.ndarray:
     fx, fy, cx, cy = camera.K[0, 0], camera.K[1, 1], camera.K[0, 2], camera.K[1, 2]
     left, right = (-0.5 - cx) / fx, (camera.width - 0.5 - cx) / fx          # x/z at the image's edges
     top, bottom = (-0.5 - cy) / fy, (camera.height - 0.5 - cy) / fy
-    inside = (p[:, 2] > -r) & (p[:, 2] < camera.far + r)
-    for n in ((1.0, 0.0, -left), (-1.0, 0.0, right), (0.0, 1.0, -top), (0.0, -1.0, bottom)):
-        n = np.asarray(n) / np.linalg.norm(n)                 # inward normal of a side plane through the centre
-        inside &= p @ n > -r
-    return inside
+    sides = np.array([(1.0, 0.0, -left), (-1.0, 0.0, right), (0.0, 1.0, -top), (0.0, -1.0, bottom)])
+    sides /= np.sqrt((sides * sides).sum(axis=1))[:, None]   # inward normals of the side planes through the centre
+    return (p[:, 2] > -r) & (p[:, 2] < camera.far + r) & np.all(p @ sides.T > -r[:, None], axis=1)
 
 
 def pixel_radius(records: np.ndarray, camera: Camera) -> np.ndarray:

@@ -3,8 +3,9 @@ the surfaces' albedo; one shading pass then lights every pixel once into the col
 
 Static geometry (sky triangle, terrain, road, markings, sidewalks, furniture) is uploaded once per
 network and drawn with one call; the actors are drawn with one instanced call per template (render/actors.py),
-their poses in a small per-frame instance buffer (render/instances.py). Both programs share one fragment
-shader (shaders/surface.frag.glsl) that writes the surface targets; a full-screen pass
+their poses in a small per-frame instance buffer (render/instances.py). Both programs share one geometry
+shader (shaders/plane.geom.glsl: each triangle's plane, for exact depth) and one fragment shader
+(shaders/surface.frag.glsl) that writes the surface targets; a full-screen pass
 (shaders/shade.frag.glsl) lights them (deferred shading: fragments hidden behind others are never lit).
 Before that, while the sun is up, a depth-only pass draws the shadow casters into the sun's shadow map
 (render/shadows.py). The depth test runs on a logarithmic depth the surface shader writes, so layers a
@@ -23,7 +24,7 @@ import numpy as np
 from scenariosim.errors import RenderError
 from scenariosim.render import lighting
 from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, box_template, template
-from scenariosim.render.context import create_context
+from scenariosim.render.context import GL_VERSION_FULL, create_context
 from scenariosim.render.furniture import lamp_position
 from scenariosim.render.geometry import ASPHALT, GROUND
 from scenariosim.render.instances import (INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, in_shadow_map, in_view,
@@ -108,6 +109,14 @@ def ndc_to_ray(camera: Camera) -> np.ndarray:
     return camera.R.T @ np.linalg.inv(camera.K) @ ndc_to_pixel
 
 
+def frag_to_ray(camera: Camera) -> np.ndarray:
+    """(3, 3) mapping (x, y, 1) of a GL window position (gl_FragCoord: y up, pixel centres at half
+    integers) to the world-frame ray with unit optical depth through it (OpenCV pixel u = x − ½,
+    v = H − ½ − y)."""
+    window_to_pixel = np.array([[1.0, 0.0, -0.5], [0.0, -1.0, camera.height - 0.5], [0.0, 0.0, 1.0]])
+    return camera.R.T @ np.linalg.inv(camera.K) @ window_to_pixel
+
+
 def _mat(m: np.ndarray) -> bytes:
     """A matrix as GLSL wants it: float32, column-major."""
     return np.ascontiguousarray(m.T, dtype=np.float32).tobytes()
@@ -172,6 +181,7 @@ class Renderer:
         self.actors: dict[str, _Actors] = {}
         self.street_lamps = np.zeros((0, 3))
         self.standing = StandingHeight(None)
+        self.last_sky: tuple[EnvironmentSpec, lighting.Sky] | None = None   # the last environment and its sky
         self.ctx = create_context()
         try:
             with self.ctx:
@@ -183,9 +193,11 @@ class Renderer:
     def _create_objects(self) -> None:
         ctx, size = self.ctx, (self.width, self.height)
         self.gl_renderer: str = ctx.info["GL_RENDERER"]   # e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
-        frag = _shader("surface.frag.glsl")
-        self.program = ctx.program(vertex_shader=_shader("scene.vert.glsl"), fragment_shader=frag)
-        self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"), fragment_shader=frag)
+        frag, plane = _shader("surface.frag.glsl"), _shader("plane.geom.glsl")
+        self.program = ctx.program(vertex_shader=_shader("scene.vert.glsl"), geometry_shader=plane,
+                                   fragment_shader=frag)
+        self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"), geometry_shader=plane,
+                                         fragment_shader=frag)
         self.shade_programs: dict[tuple[str, ...], tuple] = {}    # features → (program, vertex array)
         self.sky_program = ctx.program(vertex_shader=_shader("sky.vert.glsl"), fragment_shader=_shader("sky.frag.glsl"))
         self.coverage_program = None                  # GL 4.3, made on the first render that asks for coverage
@@ -257,7 +269,7 @@ class Renderer:
 
     def _coverage_program(self):
         """The coverage pass's program (None where the driver lacks OpenGL 4.3 for its atomic counters)."""
-        if self.coverage_program is None and self.ctx.version_code >= 430:
+        if self.coverage_program is None and self.ctx.version_code >= GL_VERSION_FULL:
             self.coverage_program = self.ctx.program(vertex_shader=_shader("coverage.vert.glsl"),
                                                      fragment_shader=_shader("coverage.frag.glsl"))
         return self.coverage_program
@@ -279,7 +291,10 @@ class Renderer:
         program for the features in use. Returns (shadow matrix or None when the sun casts no shadows,
         the shading vertex array)."""
         proj_rot = _proj_rot(camera)
-        sky = lighting.sky(environment)
+        if self.last_sky is None or self.last_sky[0] != environment:
+            self.last_sky = (environment, lighting.sky(environment))
+        sky = self.last_sky[1]
+        position = camera.position
         shadow = None
         if self.shadows and float(np.max(sky.sun_light)) > 0.0:          # the sun is up
             shadow = shadow_matrix(camera, sky.sun)
@@ -290,20 +305,21 @@ class Renderer:
         lamp_dir, lamp_color = lamp_pos.copy(), lamp_pos.copy()
         lamp_cone = np.zeros((MAX_LAMPS, 2), dtype=np.float32)
         k = len(lamps.position)
-        lamp_pos[:k], lamp_dir[:k], lamp_color[:k] = lamps.position - camera.position, lamps.direction, lamps.color
+        lamp_pos[:k], lamp_dir[:k], lamp_color[:k] = lamps.position - position, lamps.direction, lamps.color
         lamp_cone[:k] = lamps.cone
         beta, snow = lighting.extinction(environment), lighting.snow_cover(environment)
         features = tuple(name for name, on in (
             ("SHADOWS", shadow is not None), ("LAMPS", k > 0), ("WET", environment.wetness > 0), ("SNOW", snow > 0),
             ("HAZE", beta > 0), ("GLARE", float(np.max(sky.sun_glow)) > 0), ("EXPOSURE", exposure != 0)) if on)
         program, vao = self._shade_program(features)
-        to_ray = _mat(ndc_to_ray(camera))
-        self.program["u_cam_pos"] = tuple(camera.position)
+        to_ray, frag_ray = _mat(ndc_to_ray(camera)), _mat(frag_to_ray(camera))
+        self.program["u_cam_pos"] = tuple(position)
         self.program["u_lamp_glow"] = LAMP_GLOW if lights else (0.0, 0.0, 0.0)
         for p in (self.program, self.actor_program):
             p["u_proj_rot"].write(proj_rot)
             p["u_axis"] = tuple(camera.R[2])
             p["u_world_to_cam"].write(_mat(camera.R))
+            p["u_frag_to_ray"].write(frag_ray)
             p["u_log_depth"] = (1.0 / camera.near, 1.0 / math.log2(camera.far / camera.near))
             _set(p, "u_signal", states.tobytes())
         uniforms = {
@@ -386,16 +402,21 @@ class Renderer:
         """The actors' instances to draw, per template: those whose bounding sphere reaches into ``view``,
         but agent ``hide``; those smaller than LOD_PIXELS in ``camera``'s image go, all together, to the box
         template (last). Templates left with nothing are left out."""
-        drawn, far = [], []
-        for gpu, records, agents in actors:
-            seen = records[in_view(records, view) & (agents != hide)]
-            small = pixel_radius(seen, camera) < LOD_PIXELS
-            far.append(seen[small])
-            if (~small).any():
-                drawn.append((gpu, seen[~small]))
-        far = np.concatenate(far) if far else np.zeros(0, INSTANCE)
-        if len(far):
-            drawn.append((self._template(_BOX), far))
+        if not actors:
+            return []
+        records = np.concatenate([records for _, records, _ in actors])     # template order
+        agents = np.concatenate([agents for _, _, agents in actors])
+        seen = in_view(records, view) & (agents != hide)
+        small = seen & (pixel_radius(records, camera) < LOD_PIXELS)
+        near = seen & ~small
+        drawn, start = [], 0
+        for gpu, some, _ in actors:
+            stop = start + len(some)
+            if near[start:stop].any():
+                drawn.append((gpu, some[near[start:stop]]))
+            start = stop
+        if small.any():
+            drawn.append((self._template(_BOX), records[small]))
         return drawn
 
     def _coverage(self, camera: Camera, actors, hide: int | None, instance: np.ndarray,
@@ -515,8 +536,12 @@ class Renderer:
         self.shadow_actor_program["u_shadow"].write(m)
         self.shadow_fbos[1].use()
         self.shadow_fbos[1].clear(depth=1.0)
-        for gpu, records, _ in actors:
-            gpu.draw(1, records[in_shadow_map(records, shadow, SHADOW_EXTENT)])
+        if actors:
+            inside = in_shadow_map(np.concatenate([records for _, records, _ in actors]), shadow, SHADOW_EXTENT)
+            start = 0
+            for gpu, records, _ in actors:
+                gpu.draw(1, records[inside[start:start + len(records)]])
+                start += len(records)
         self.ctx.polygon_offset = (0.0, 0.0)
 
     def _read(self, k: int) -> np.ndarray:

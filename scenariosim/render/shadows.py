@@ -19,10 +19,10 @@ def shadow_centre(camera: Camera, extent: float = SHADOW_EXTENT) -> np.ndarray:
     along its horizontal view direction, snapped to the SHADOW_SNAP grid (z = 0)."""
     forward = camera.R[2].copy()                                     # optical axis, world frame
     forward[2] = 0.0
-    if np.linalg.norm(forward) < 1e-6:                               # looking straight down: image up
+    if np.hypot(forward[0], forward[1]) < 1e-6:                      # looking straight down: image up
         forward = -camera.R[1].copy()
         forward[2] = 0.0
-    forward /= max(np.linalg.norm(forward), 1e-12)
+    forward /= max(float(np.hypot(forward[0], forward[1])), 1e-12)
     centre = camera.position + SHADOW_AHEAD * extent * forward
     centre[:2] = np.round(centre[:2] / SHADOW_SNAP) * SHADOW_SNAP
     centre[2] = 0.0
@@ -36,11 +36,14 @@ def shadow_matrix(camera: Camera, sun: np.ndarray, extent: float = SHADOW_EXTENT
     along the sunlight over ±``depth`` [m] (smaller z is nearer the sun). ``sun`` (3,) is the unit vector
     towards the sun."""
     along = -np.asarray(sun, dtype=np.float64)                       # the way sunlight travels
-    right = np.cross(along, [0.0, 0.0, 1.0])
-    if np.linalg.norm(right) < 1e-6:                                 # sun at the zenith
+    horizontal = float(np.hypot(along[0], along[1]))
+    if horizontal < 1e-6:                                            # sun at the zenith
         right = np.array([1.0, 0.0, 0.0])
-    right /= np.linalg.norm(right)
-    up = np.cross(right, along)
+    else:
+        right = np.array([along[1], -along[0], 0.0]) / horizontal   # along × z, normalised
+    up = np.array([right[1] * along[2] - right[2] * along[1],        # right × along
+                   right[2] * along[0] - right[0] * along[2],
+                   right[0] * along[1] - right[1] * along[0]])
     centre = shadow_centre(camera, extent) - camera.position         # camera-relative
     m = np.eye(4)
     m[0, :3], m[1, :3], m[2, :3] = right * (2.0 / extent), up * (2.0 / extent), along / depth
