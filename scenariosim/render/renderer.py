@@ -3,9 +3,9 @@ the surfaces' albedo; one shading pass then lights every pixel once into the col
 
 Static geometry (sky triangle, terrain, road, markings, sidewalks, furniture) is uploaded once per
 network and drawn with one call; the actors are drawn with one instanced call per template (render/actors.py),
-their poses in a small per-frame instance buffer (render/instances.py). Both programs share one geometry
-shader (shaders/plane.geom.glsl: each triangle's plane, for exact depth) and one fragment shader
-(shaders/surface.frag.glsl) that writes the surface targets; a full-screen pass
+their poses in a small per-frame instance buffer (render/instances.py). Both programs share one fragment
+shader (shaders/surface.frag.glsl) that writes the surface targets (the static mesh's through a geometry
+shader, shaders/plane.geom.glsl, that gives it each triangle's plane for exact depth); a full-screen pass
 (shaders/shade.frag.glsl) lights them (deferred shading: fragments hidden behind others are never lit).
 Before that, while the sun is up, a depth-only pass draws the shadow casters into the sun's shadow map
 (render/shadows.py). The depth test runs on a logarithmic depth the surface shader writes, so layers a
@@ -193,11 +193,11 @@ class Renderer:
     def _create_objects(self) -> None:
         ctx, size = self.ctx, (self.width, self.height)
         self.gl_renderer: str = ctx.info["GL_RENDERER"]   # e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
-        frag, plane = _shader("surface.frag.glsl"), _shader("plane.geom.glsl")
-        self.program = ctx.program(vertex_shader=_shader("scene.vert.glsl"), geometry_shader=plane,
-                                   fragment_shader=frag)
-        self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"), geometry_shader=plane,
-                                         fragment_shader=frag)
+        self.program = ctx.program(vertex_shader=_shader("scene.vert.glsl"),
+                                   geometry_shader=_shader("plane.geom.glsl"),
+                                   fragment_shader=_shader("surface.frag.glsl", ("PLANE_DEPTH",)))
+        self.actor_program = ctx.program(vertex_shader=_shader("actor.vert.glsl"),
+                                         fragment_shader=_shader("surface.frag.glsl"))
         self.shade_programs: dict[tuple[str, ...], tuple] = {}    # features → (program, vertex array)
         self.sky_program = ctx.program(vertex_shader=_shader("sky.vert.glsl"), fragment_shader=_shader("sky.frag.glsl"))
         self.coverage_program = None                  # GL 4.3, made on the first render that asks for coverage
@@ -319,7 +319,7 @@ class Renderer:
             p["u_proj_rot"].write(proj_rot)
             p["u_axis"] = tuple(camera.R[2])
             p["u_world_to_cam"].write(_mat(camera.R))
-            p["u_frag_to_ray"].write(frag_ray)
+            _set(p, "u_frag_to_ray", frag_ray)               # the static mesh's program only
             p["u_log_depth"] = (1.0 / camera.near, 1.0 / math.log2(camera.far / camera.near))
             _set(p, "u_signal", states.tobytes())
         uniforms = {

@@ -14,23 +14,25 @@ in uint in_class;
 in uint in_instance;
 in uint in_material;
 
-out vec3 v_rel;                 // [m] point − camera centre (sky: ray direction)
-out vec3 v_normal;
-out vec3 v_color;
-flat out uint v_class;
-flat out uint v_instance;
-flat out uint v_material;
-flat out vec3 v_emit;           // light the surface emits (linear RGB)
+out Vertex {                    // to plane.geom.glsl, which hands them on as v_rel, v_normal, …
+    vec3 rel;                   // [m] point − camera centre
+    vec3 normal;
+    vec3 color;
+    flat uint class_id;
+    flat uint instance;
+    flat uint material;
+    flat vec3 emit;             // light the surface emits (linear RGB)
+} vertex;
 
 const uint LAMP = 4u;
 
 void main() {
-    v_rel = in_position - u_cam_pos;
-    gl_Position = u_proj_rot * vec4(v_rel, 1.0);
-    v_normal = in_normal;
-    v_color = in_color;
-    v_class = in_class;
-    v_instance = in_instance;
-    v_material = in_material;
-    v_emit = in_material == LAMP ? u_lamp_glow : vec3(0.0);
+    vertex.rel = in_position - u_cam_pos;
+    gl_Position = u_proj_rot * vec4(vertex.rel, 1.0);
+    vertex.normal = in_normal;
+    vertex.color = in_color;
+    vertex.class_id = in_class;
+    vertex.instance = in_instance;
+    vertex.material = in_material;
+    vertex.emit = in_material == LAMP ? u_lamp_glow : vec3(0.0);
 }
