@@ -12,8 +12,8 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from scenariosim.render.instances import vehicle_mask
 from scenariosim.roads.network import RoadNetwork
-from scenariosim.spec.catalogue import ACTOR_KINDS
 from scenariosim.world.state import LaneTable
 
 #: [m] distance from the nearest lane below which z follows the lanes exactly, and beyond which it is the plane
@@ -111,7 +111,7 @@ class StandingHeight:
         """(N,) [m] for agents vehicles (world Vehicles) of kinds (N,) (catalogue kinds)."""
         n = len(vehicles.x)
         z = np.zeros(n) if lanes is None else lane_elevation(lanes, vehicles.lane, vehicles.s)
-        walkers = np.flatnonzero([ACTOR_KINDS[k].category != "vehicle" for k in kinds])
+        walkers = np.flatnonzero(~vehicle_mask(tuple(kinds)))
         if len(walkers):
             xy = np.column_stack([vehicles.x[walkers], vehicles.y[walkers]])
             z[walkers] = self.elevation(xy)

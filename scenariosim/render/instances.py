@@ -30,16 +30,24 @@ def template_keys(info: WorldInfo) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16)
-def _grouping(kinds: tuple[str, ...], keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(N,) bool which agents are vehicles, and template key → its agents (int64, index order)."""
+def vehicle_mask(kinds: tuple[str, ...]) -> np.ndarray:
+    """(N,) bool, read-only (shared by every call with these kinds): which agents of catalogue ``kinds``
+    are vehicles; the others walk, ride or stand."""
     vehicle = np.array([ACTOR_KINDS[k].category == "vehicle" for k in kinds], dtype=bool)
+    vehicle.flags.writeable = False
+    return vehicle
+
+
+@functools.lru_cache(maxsize=16)
+def _groups(keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Template key → its agents (int64, index order, read-only: shared by every call with these keys)."""
     members: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         members.setdefault(key, []).append(i)
     out = {key: np.array(m, dtype=np.int64) for key, m in members.items()}
-    for array in (vehicle, *out.values()):
-        array.flags.writeable = False                  # shared by every call with these kinds
-    return vehicle, out
+    for array in out.values():
+        array.flags.writeable = False
+    return out
 
 
 def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: np.ndarray,
@@ -51,7 +59,7 @@ def instance_groups(vehicles: Vehicles, info: WorldInfo, z: np.ndarray, origin: 
     their head and tail lights when lights_on and their brake lights below BRAKE_ACCEL.
     """
     n = len(vehicles.x)
-    vehicle, groups = _grouping(info.kinds, template_keys(info))
+    vehicle, groups = vehicle_mask(info.kinds), _groups(template_keys(info))
     rec = np.zeros(n, dtype=INSTANCE)
     pose, size, state = rec["pose"], rec["size"], rec["state"]
     pose[:, 0], pose[:, 1], pose[:, 2] = vehicles.x - origin[0], vehicles.y - origin[1], z - origin[2]

@@ -28,7 +28,7 @@ from scenariosim.render.context import GL_VERSION_FULL, create_context
 from scenariosim.render.furniture import lamp_position
 from scenariosim.render.geometry import ASPHALT, GROUND
 from scenariosim.render.instances import (INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, in_shadow_map, in_view,
-                                          instance_groups, pixel_radius)
+                                          instance_groups, pixel_radius, vehicle_mask)
 from scenariosim.render.elevation import StandingHeight
 from scenariosim.render.meshes import VERTEX, VERTEX_ATTRIBUTES, VERTEX_FORMAT, static_mesh
 from scenariosim.render.shadows import SHADOW_EXTENT, SHADOW_SIZE, shadow_centre, shadow_matrix
@@ -340,7 +340,7 @@ class Renderer:
         """The nearest street lamps and headlights when the lights are on; none by day."""
         if not lights:
             return lighting.Lamp(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 2)), np.zeros((0, 3)))
-        cars = np.flatnonzero([ACTOR_KINDS[k].category == "vehicle" for k in info.kinds])
+        cars = np.flatnonzero(vehicle_mask(info.kinds))
         return lighting.nearest_lamps(camera.position, self.street_lamps,
                                       np.column_stack([vehicles.x[cars], vehicles.y[cars]]), z[cars],
                                       vehicles.heading[cars], vehicles.length[cars], MAX_LAMPS)
