@@ -101,12 +101,17 @@ def _set(program, name: str, value) -> None:
         uniform.value = value
 
 
+def _pixel_to_ray(camera: Camera) -> np.ndarray:
+    """(3, 3) mapping OpenCV pixel (u, v, 1) to the world-frame ray with unit optical depth through it."""
+    return camera.R.T @ np.linalg.inv(camera.K)
+
+
 def ndc_to_ray(camera: Camera) -> np.ndarray:
     """(3, 3) mapping (x_ndc, y_ndc, 1) of the GL image to the world-frame ray with unit depth
     through that point (OpenCV pixel u = (x_ndc + 1)·W/2 − ½, v = (1 − y_ndc)·H/2 − ½)."""
     w, h = camera.width, camera.height
     ndc_to_pixel = np.array([[w / 2, 0.0, w / 2 - 0.5], [0.0, -h / 2, h / 2 - 0.5], [0.0, 0.0, 1.0]])
-    return camera.R.T @ np.linalg.inv(camera.K) @ ndc_to_pixel
+    return _pixel_to_ray(camera) @ ndc_to_pixel
 
 
 def frag_to_ray(camera: Camera) -> np.ndarray:
@@ -114,7 +119,7 @@ def frag_to_ray(camera: Camera) -> np.ndarray:
     integers) to the world-frame ray with unit optical depth through it (OpenCV pixel u = x − ½,
     v = H − ½ − y)."""
     window_to_pixel = np.array([[1.0, 0.0, -0.5], [0.0, -1.0, camera.height - 0.5], [0.0, 0.0, 1.0]])
-    return camera.R.T @ np.linalg.inv(camera.K) @ window_to_pixel
+    return _pixel_to_ray(camera) @ window_to_pixel
 
 
 def _mat(m: np.ndarray) -> bytes:
@@ -312,18 +317,18 @@ class Renderer:
             ("SHADOWS", shadow is not None), ("LAMPS", k > 0), ("WET", environment.wetness > 0), ("SNOW", snow > 0),
             ("HAZE", beta > 0), ("GLARE", float(np.max(sky.sun_glow)) > 0), ("EXPOSURE", exposure != 0)) if on)
         program, vao = self._shade_program(features)
-        to_ray, frag_ray = _mat(ndc_to_ray(camera)), _mat(frag_to_ray(camera))
+        to_ray, frag_ray, world_to_cam = _mat(ndc_to_ray(camera)), _mat(frag_to_ray(camera)), _mat(camera.R)
         self.program["u_cam_pos"] = tuple(position)
         self.program["u_lamp_glow"] = LAMP_GLOW if lights else (0.0, 0.0, 0.0)
         for p in (self.program, self.actor_program):
             p["u_proj_rot"].write(proj_rot)
             p["u_axis"] = tuple(camera.R[2])
-            p["u_world_to_cam"].write(_mat(camera.R))
+            p["u_world_to_cam"].write(world_to_cam)
             _set(p, "u_frag_to_ray", frag_ray)               # the static mesh's program only
             p["u_log_depth"] = (1.0 / camera.near, 1.0 / math.log2(camera.far / camera.near))
             _set(p, "u_signal", states.tobytes())
         uniforms = {
-            "u_ndc_to_ray": to_ray, "u_world_to_cam": _mat(camera.R), "u_sun": tuple(sky.sun),
+            "u_ndc_to_ray": to_ray, "u_world_to_cam": world_to_cam, "u_sun": tuple(sky.sun),
             "u_sun_light": tuple(sky.sun_light), "u_ambient": tuple(sky.ambient), "u_horizon": tuple(sky.horizon),
             "u_zenith": tuple(sky.zenith), "u_sun_glow": tuple(sky.sun_glow), "u_air_light": tuple(sky.air_light),
             "u_beta": beta, "u_sky_distance": camera.far, "u_haze_height": lighting.HAZE_HEIGHT,

@@ -6,13 +6,7 @@ uniform uint u_rider_class;     // class of RIDER parts (a motorcyclist or cycli
 
 //#include actor_pose.glsl
 
-out vec3 v_rel;
-out vec3 v_normal;
-out vec3 v_color;
-flat out uint v_class;
-flat out uint v_instance;
-flat out uint v_material;
-flat out vec3 v_emit;
+//#include surface_varyings.glsl
 
 const uint BODY = 0u, GLASS_PART = 2u, HEADLIGHT = 3u, TAILLIGHT = 4u, RIDER = 5u;
 const uint MATTE = 0u, GLASS = 3u;

@@ -2,7 +2,7 @@
 // Between scene.vert.glsl and surface.frag.glsl (the static mesh): passes each triangle through unchanged
 // and adds its plane, so that the fragment shader (PLANE_DEPTH) can intersect the pixel's exact ray with
 // it. A depth interpolated across a triangle inherits the rasteriser's snapping of the vertices to its
-// sub-pixel grid (1/256 px on common GPUs): near the horizon, where a road pixel's depth changes by
+// sub-pixel grid (typically 1/256 px): near the horizon, where a road pixel's depth changes by
 // hundreds of metres per pixel row, that alone moved it by 0.2 % on an H100. The actors' triangles are
 // small and seen at no such glancing angle, so actor.vert.glsl feeds the fragment shader directly.
 
@@ -19,13 +19,7 @@ in Vertex {
     flat vec3 emit;
 } vertex[];
 
-out vec3 v_rel;                 // [m] point − camera centre
-out vec3 v_normal;
-out vec3 v_color;
-flat out uint v_class;
-flat out uint v_instance;
-flat out uint v_material;
-flat out vec3 v_emit;
+//#include surface_varyings.glsl
 flat out vec4 v_plane;          // the triangle's plane n·x = w: unit normal n (world frame), w [m] (x camera-relative)
 
 void main() {
