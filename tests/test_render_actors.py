@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from scenariosim.errors import RenderError
+from scenariosim.render.geometry import shared_vertices
 from scenariosim.render.actors import (BODY, CLEARANCE, GLASS, HEADLIGHT, RIDER, RIM_COLOR, TAILLIGHT,
                                        TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, TEMPLATE_VERTEX, TEMPLATES,
                                        TRIANGLE_BUDGET, TRIM, TYRE_COLOR, WORLD_VERTEX, expand, pose_template,
@@ -519,3 +520,17 @@ def test_load_mesh_errors_name_the_file(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "trimesh", None)              # as if it were not installed
     with pytest.raises(RenderError, match=r"pip install 'scenariosim\[meshes\]'"):
         load_mesh(str(points))
+
+
+@pytest.mark.parametrize("fields", [TEMPLATE_VERTEX.names, ("position", "swing")])
+@pytest.mark.parametrize("kind", ACTOR_KINDS)
+def test_shared_vertices_draw_the_same_triangles_with_each_vertex_once(kind, fields):
+    mesh = template(kind)
+    unique, indices = shared_vertices(mesh, fields)
+    assert indices.dtype == np.uint32 and len(indices) == len(mesh)
+    for name in fields:                                   # every corner as it was, bit for bit
+        assert unique[indices][name].tobytes() == mesh[name].tobytes()
+    keys = {unique[list(fields)][k].tobytes() for k in range(len(unique))}
+    assert len(keys) == len(unique) < len(mesh)           # no vertex twice, and some shared
+    first_use = np.unique(indices, return_index=True)[1]
+    assert np.all(np.diff(first_use) > 0)                 # numbered in order of first use

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from numpy.lib.recfunctions import repack_fields
 
 #: one vertex: position [m], unit normal, colour (linear RGB), semantic class, instance (agent index + 1),
 #: material (how light and weather treat the surface; the constants below)
@@ -188,3 +189,16 @@ def solid(unit: tuple[np.ndarray, np.ndarray], base: np.ndarray, size, heading: 
     n /= np.linalg.norm(n, axis=1, keepdims=True)
     return vertices(rotate_z(local, heading) + np.asarray(base, dtype=np.float64), rotate_z(n, heading),
                     color, class_id)
+
+
+def shared_vertices(mesh: np.ndarray, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """A triangle list (3·T,) as (unique vertices (U,), indices (3·T,) uint32) drawing the same triangles:
+    vertices equal in ``fields`` become one, the first of them kept, in order of first use (a vertex
+    cache then sees them close together), equal meaning bit for bit. A rasteriser shades each vertex once per draw, not once per
+    corner, and the triangles, their order and their winding stay as they were."""
+    key = repack_fields(mesh[list(fields)]).view(np.void)            # equal means equal bits
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")               # unique vertices in order of first use
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return mesh[first[order]], rank[inverse.ravel()].astype(np.uint32)

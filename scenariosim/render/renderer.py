@@ -23,10 +23,10 @@ import numpy as np
 
 from scenariosim.errors import RenderError
 from scenariosim.render import lighting
-from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, box_template, template
+from scenariosim.render.actors import TEMPLATE_ATTRIBUTES, TEMPLATE_FORMAT, TEMPLATE_VERTEX, box_template, template
 from scenariosim.render.context import GL_VERSION_FULL, create_context
 from scenariosim.render.furniture import lamp_position
-from scenariosim.render.geometry import ASPHALT, GROUND
+from scenariosim.render.geometry import ASPHALT, GROUND, shared_vertices
 from scenariosim.render.instances import (INSTANCE, INSTANCE_ATTRIBUTES, INSTANCE_FORMAT, in_shadow_map, in_view,
                                           instance_groups, pixel_radius, vehicle_mask)
 from scenariosim.render.elevation import StandingHeight
@@ -135,13 +135,21 @@ def _proj_rot(camera: Camera) -> bytes:
 
 
 class _Actors:
-    """One template on the GPU: its vertices and, per program (surface pass, shadow pass), a growing
-    instance buffer and a vertex array. draw(k, records) draws those instances with program k."""
+    """One template on the GPU and, per program (surface pass, shadow pass, coverage pass), a growing
+    instance buffer and a vertex array. draw(k, records) draws those instances with program k.
+
+    The template is drawn indexed: the surface pass shares vertices equal in every attribute, the shadow
+    and coverage passes (which read only the pose) those equal in position and swing; a software
+    rasteriser, whose vertex stage is single-threaded, then poses a vertex once instead of once per corner."""
 
     def __init__(self, ctx, programs, vertices: np.ndarray, closed: bool) -> None:
-        self.ctx, self.programs, self.count = ctx, programs, len(vertices)
+        self.ctx, self.programs = ctx, programs
         self.closed = closed          # a closed mesh wound counter-clockwise outside: back faces may be culled
-        self.vbo = ctx.buffer(vertices.tobytes())
+        self.count = len(vertices)    # corners: 3 · triangles
+        self.meshes = []              # (vertex buffer, index buffer): all attributes, the pose alone
+        for fields in (TEMPLATE_VERTEX.names, ("position", "swing")):
+            unique, indices = shared_vertices(vertices, fields)
+            self.meshes.append((ctx.buffer(unique.tobytes()), ctx.buffer(indices.tobytes())))
         self.ibos: list = [None] * len(programs)
         self.vaos: list = [None] * len(programs)
         for k, program in enumerate(programs):
@@ -151,8 +159,10 @@ class _Actors:
     def _allocate(self, k: int, instances: int) -> None:
         self._release(k)
         self.ibos[k] = self.ctx.buffer(reserve=instances * INSTANCE.itemsize)
-        self.vaos[k] = self.ctx.vertex_array(self.programs[k], [(self.vbo, TEMPLATE_FORMAT, *TEMPLATE_ATTRIBUTES),
+        vbo, indices = self.meshes[min(k, 1)]
+        self.vaos[k] = self.ctx.vertex_array(self.programs[k], [(vbo, TEMPLATE_FORMAT, *TEMPLATE_ATTRIBUTES),
                                                                 (self.ibos[k], INSTANCE_FORMAT, *INSTANCE_ATTRIBUTES)],
+                                             index_buffer=indices, index_element_size=4,
                                              skip_errors=True)          # the shadow pass reads only some
 
     def draw(self, k: int, records: np.ndarray) -> None:
@@ -171,7 +181,9 @@ class _Actors:
     def release(self) -> None:
         for k in range(len(self.programs)):
             self._release(k)
-        self.vbo.release()
+        for buffers in self.meshes:
+            for buffer in buffers:
+                buffer.release()
 
 
 class Renderer:
@@ -545,7 +557,10 @@ class Renderer:
             inside = in_shadow_map(np.concatenate([records for _, records, _ in actors]), shadow, SHADOW_EXTENT)
             start = 0
             for gpu, records, _ in actors:
+                if gpu.closed:                    # the faces turned from the sun lie behind those turned to it
+                    self.ctx.enable(self.ctx.CULL_FACE)
                 gpu.draw(1, records[inside[start:start + len(records)]])
+                self.ctx.disable(self.ctx.CULL_FACE)
                 start += len(records)
         self.ctx.polygon_offset = (0.0, 0.0)
 
