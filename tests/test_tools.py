@@ -34,6 +34,13 @@ def test_bench_render_prints_fps_per_size():
 
 
 @pytest.mark.gl
+def test_bench_render_instancing_times_ten_to_a_thousand_cars():
+    rows = run_json("tools/bench_render.py", "--instancing", "--frames", "1")
+    assert [(r["case"], r["cars"]) for r in rows] == [("instancing", 10), ("instancing", 100), ("instancing", 1000)]
+    assert all(r["ms"] > 0 and (r["width"], r["height"]) == (640, 480) for r in rows)
+
+
+@pytest.mark.gl
 def test_gallery_writes_every_condition_and_the_label_sheet(tmp_path):
     from scenariosim.spec.conditions import CONDITIONS
 

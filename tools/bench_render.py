@@ -1,6 +1,7 @@
 """Benchmark the renderer against a bare moderngl baseline drawing the same triangles into the same targets.
 
     python tools/bench_render.py [--scenario scenarios/bench_street.scn] [--frames 30] [--json]
+    python tools/bench_render.py --instancing [--frames 20] [--json]
 
 For 640×480 and 1280×720 it renders the scenario's first camera view while the world steps between
 frames, with every output read back (colour, class, instance, depth, normals), and times
@@ -13,6 +14,10 @@ frames, with every output read back (colour, class, instance, depth, normals), a
   (posing the templates on the CPU is not timed).
 
 Both are timed frame by frame in alternation, after three warm-up frames each; it prints medians.
+
+--instancing times the renderer alone (640×480, every output read back, medians) on 10, 100 and 1,000
+cars spread evenly over the three lanes of a 3 km highway, seen from a fixed camera at its start: what
+an instanced actor costs.
 """
 from __future__ import annotations
 
@@ -31,8 +36,8 @@ from scenariosim.render.context import create_context
 from scenariosim.render.elevation import StandingHeight
 from scenariosim.render.meshes import static_mesh
 from scenariosim.roads import build
-from scenariosim.sensors import mounted_camera
-from scenariosim.spec import sample
+from scenariosim.sensors import camera_from_spec, mounted_camera
+from scenariosim.spec import ActorSpec, CameraSpec, EnvironmentSpec, HighwaySpec, ScenarioSpec, sample
 from scenariosim.sim import step
 from scenariosim.taxonomy import SKY
 from scenariosim.world import build_world
@@ -164,12 +169,47 @@ def bench(path: str, width: int, height: int, frames: int) -> dict:
             "baseline_fps": round(1.0 / statistics.median(base), 2), "renderer": name}
 
 
+INSTANCING_CARS = (10, 100, 1000)
+HIGHWAY_LENGTH = 3000.0      # [m]
+
+
+def bench_instancing(cars: int, frames: int, width: int = 640, height: int = 480) -> dict:
+    """Median milliseconds per frame of ``cars`` cars spread over a 3-lane highway, from a camera at its start."""
+    gap = (HIGHWAY_LENGTH - 100.0) / cars
+    actors = tuple(ActorSpec(name=f"c{k}", kind="car", road="main", lane=1 + k % 3, s=50.0 + k * gap, speed=0.0)
+                   for k in range(cars))
+    spec = ScenarioSpec(name="instancing", roads=(HighwaySpec(name="main", length=HIGHWAY_LENGTH, lanes=3),),
+                        actors=actors)
+    network = build(spec.roads)
+    world, info = build_world(spec, network)
+    camera = camera_from_spec(CameraSpec(name="start", position=(0.0, 5.25, 3.0), pitch=-0.05, width=width,
+                                         height=height))
+    times = []
+    with Renderer(width, height) as renderer:
+        renderer.set_road(network, world.lanes)
+        for k in range(WARMUP + frames):
+            t0 = time.perf_counter()
+            renderer.render(world.vehicles, info, EnvironmentSpec(), camera, 0.0, lanes=world.lanes)
+            if k >= WARMUP:
+                times.append(time.perf_counter() - t0)
+        name = renderer.gl_renderer
+    return {"case": "instancing", "cars": cars, "width": width, "height": height,
+            "ms": round(1e3 * statistics.median(times), 2), "renderer": name}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenario", default="scenarios/bench_street.scn")
     p.add_argument("--frames", type=int, default=30)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--instancing", action="store_true", help="10, 100 and 1,000 cars on a highway instead")
     args = p.parse_args()
+    if args.instancing:
+        for cars in INSTANCING_CARS:
+            r = bench_instancing(cars, args.frames)
+            print(json.dumps(r) if args.json else f"{cars:5d} cars  {r['ms']:7.2f} ms per frame at "
+                  f"{r['width']}x{r['height']}  (median of {args.frames}; {r['renderer']})", flush=True)
+        return
     for width, height in SIZES:
         r = bench(args.scenario, width, height, args.frames)
         if args.json:
