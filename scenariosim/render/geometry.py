@@ -193,10 +193,10 @@ def solid(unit: tuple[np.ndarray, np.ndarray], base: np.ndarray, size, heading: 
 
 def shared_vertices(mesh: np.ndarray, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """A triangle list (3·T,) as (unique vertices (U,), indices (3·T,) uint32) drawing the same triangles:
-    vertices equal in ``fields`` become one, the first of them kept, in order of first use (a vertex
-    cache then sees them close together), equal meaning bit for bit. A rasteriser shades each vertex once per draw, not once per
-    corner, and the triangles, their order and their winding stay as they were."""
-    key = repack_fields(mesh[list(fields)]).view(np.void)            # equal means equal bits
+    vertices equal bit for bit in ``fields`` become one, the first of them kept, numbered in order of
+    first use (a vertex cache then sees them close together). A rasteriser shades each vertex once per
+    draw, not once per corner; the triangles, their order and their winding stay as they were."""
+    key = repack_fields(mesh[list(fields)]).view(np.void)           # compared as bytes: −0.0 ≠ 0.0
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")               # unique vertices in order of first use
     rank = np.empty_like(order)

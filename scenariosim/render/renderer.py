@@ -159,7 +159,7 @@ class _Actors:
     def _allocate(self, k: int, instances: int) -> None:
         self._release(k)
         self.ibos[k] = self.ctx.buffer(reserve=instances * INSTANCE.itemsize)
-        vbo, indices = self.meshes[min(k, 1)]
+        vbo, indices = self.meshes[0 if k == 0 else 1]     # the surface pass reads every attribute
         self.vaos[k] = self.ctx.vertex_array(self.programs[k], [(vbo, TEMPLATE_FORMAT, *TEMPLATE_ATTRIBUTES),
                                                                 (self.ibos[k], INSTANCE_FORMAT, *INSTANCE_ATTRIBUTES)],
                                              index_buffer=indices, index_element_size=4,
