@@ -217,7 +217,7 @@ class Renderer:
                                          fragment_shader=_shader("surface.frag.glsl"))
         self.shade_programs: dict[tuple[str, ...], tuple] = {}    # features → (program, vertex array)
         self.sky_program = ctx.program(vertex_shader=_shader("sky.vert.glsl"), fragment_shader=_shader("sky.frag.glsl"))
-        self.coverage_program = None                  # GL 4.3, made on the first render that asks for coverage
+        self.coverage_program = None                  # GL 4.3, made with the first actor template
         self.coverage_buffers: dict[str, object] = {}
         self.sky_program["u_sky_class"] = SKY
         self.shadow_program = ctx.program(vertex_shader=_shader("shadow.vert.glsl"),
@@ -556,11 +556,8 @@ class Renderer:
         if actors:
             inside = in_shadow_map(np.concatenate([records for _, records, _ in actors]), shadow, SHADOW_EXTENT)
             start = 0
-            for gpu, records, _ in actors:
-                if gpu.closed:                    # the faces turned from the sun lie behind those turned to it
-                    self.ctx.enable(self.ctx.CULL_FACE)
+            for gpu, records, _ in actors:      # no culling: low sun shines into a tyre's open inner side
                 gpu.draw(1, records[inside[start:start + len(records)]])
-                self.ctx.disable(self.ctx.CULL_FACE)
                 start += len(records)
         self.ctx.polygon_offset = (0.0, 0.0)
 
