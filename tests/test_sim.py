@@ -326,3 +326,43 @@ def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():
         assert kernels.small_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)
     for w in np.concatenate([RNG.uniform(-1e-4, 1e-4, 100), RNG.uniform(-2.0, 2.0, 100), [1e-4, -1e-4]]):
         assert kernels.steer_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)
+
+
+def test_borrowing_kernels_return_scalars_only():
+    """config.BORROWING kernels count no references: an array they returned (a view, or one in a tuple) would
+    be released by a counting caller that never held it. Numba compiles that, so every BORROWING kernel is
+    compiled here, called as the engine calls it, and its return types are checked to be scalars."""
+    import importlib
+    import pkgutil
+
+    from numba import njit, types
+    from numba import typeof as numba_typeof
+    from numba.core.registry import CPUDispatcher
+
+    import scenariosim.sim as sim_package
+    from scenariosim.sim.behaviours import (MAX_STACK, begin_lane_change, condition_holds, lane_number_of,
+                                            start_programs, start_step)
+
+    @njit
+    def probe(w, stack):
+        v, dr, bh, p = w.vehicles, w.drive, w.behaviour, w.program
+        start_programs(w, 0, 2, 0.0)
+        start_step(w, 0, 0, 0.0, 0)
+        begin_lane_change(w, 0, 1, 3.0, 0)
+        return condition_holds(v.x, v.y, v.heading, v.speed, v.accel, v.s, v.lane, v.length, dr.d, dr.odometer,
+                               bh.t0, bh.odo0, p.cond_first, p.code, p.cval, p.ca, p.cb, 0, 0, 0.0, 0, stack), \
+            lane_number_of(w.lanes, 0, 2)
+
+    world, _ = make_world(make_spec([("a", "car", 1, 100.0, 20.0), ("b", "car", 2, 130.0, 20.0)]))
+    probe.compile((numba_typeof(world), numba_typeof(np.empty(MAX_STACK))))
+    borrowing = {}
+    for module in pkgutil.iter_modules(sim_package.__path__):
+        for name, obj in vars(importlib.import_module(f"scenariosim.sim.{module.name}")).items():
+            if isinstance(obj, CPUDispatcher) and obj.targetoptions.get("_nrt") is False:
+                borrowing[name] = obj
+    assert {"condition_holds", "start_step", "start_programs", "begin_lane_change", "lane_number_of"} <= set(borrowing)
+    scalar = (types.Number, types.Boolean, types.NoneType)
+    for name, kernel in borrowing.items():
+        returns = [sig.return_type for sig in kernel.nopython_signatures]
+        assert returns, f"{name} is BORROWING but the probe above never compiles it: call it there"
+        assert all(isinstance(r, scalar) for r in returns), f"{name} returns {returns}"

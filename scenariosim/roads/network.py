@@ -222,7 +222,10 @@ class RoadNetwork:
     def poses(self, lanes, s, d) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``pose`` of many points at once: (x, y, z, heading) (K,) each [m, rad] for lane indices (K,),
         arc lengths s (K,) [m] and offsets d (K,) [m, + left]. Lane.point's and Lane.heading_at's arithmetic
-        on every lane's frame laid end to end (_frames), so a few numpy calls place any number of points."""
+        on every lane's frame laid end to end (_frames), so a few numpy calls place any number of points.
+        The segment is found from s + the lane's offset in that frame, so within rounding of a vertex (about
+        1e-13 of the offset) it may be the next one: the point agrees to ~1e-13 m, the heading is that
+        segment's."""
         f = _frames(self)
         lanes = np.asarray(lanes, dtype=np.int64)
         s, d = np.asarray(s, dtype=np.float64), np.asarray(d, dtype=np.float64)

@@ -45,7 +45,9 @@ NESTED = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 #: nested kernels that take many arrays (or a whole World) and run every step: compiled without reference
 #: counting, which Numba would otherwise do for every array bound at every inlined call inside their loops (an
 #: atomic increment and decrement each, ~10 ns). They borrow what they are given: they may index it and take
-#: views of it, but must not allocate arrays (Numba refuses to compile that without its runtime).
+#: views of it, but must not allocate arrays (Numba refuses to compile that without its runtime), and return
+#: scalars only: a returned view, or a tuple holding one, would be released by a counting caller that never
+#: held it (use after free; Numba compiles it). A test checks every BORROWING kernel's return types.
 BORROWING = dict(NESTED, _nrt=False)
 
 #: small kernels over scalars, called once per agent and step: inlined into their callers
