@@ -47,7 +47,7 @@ def box_corners(x, y, h, l, w):
 
 
 @njit(**SCALAR)
-def _corners(x, y, c, s, l, w):
+def corner_tuple_cs(x, y, c, s, l, w):
     """corner_tuple with the heading's cosine c and sine s given."""
     hl, hw = 0.5 * l, 0.5 * w
     return (x + hl * c + hw * s, y + hl * s - hw * c, x + hl * c - hw * s, y + hl * s + hw * c,
@@ -57,7 +57,7 @@ def _corners(x, y, c, s, l, w):
 @njit(**JIT)
 def corner_tuple(x, y, h, l, w):
     """The corners of box_corners as a flat tuple (x0, y0, … x3, y3) [m]: no array, so nothing to allocate."""
-    return _corners(x, y, math.cos(h), math.sin(h), l, w)
+    return corner_tuple_cs(x, y, math.cos(h), math.sin(h), l, w)
 
 
 @njit(**SCALAR)
@@ -131,8 +131,8 @@ def box_distance(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
     dx, dy = x2 - x1, y2 - y1
     if _circles_meet(dx, dy, l1, w1, l2, w2) and _axes_overlap(dx, dy, c1, s1, l1, w1, c2, s2, l2, w2):
         return 0.0
-    p = _corners(x1, y1, c1, s1, l1, w1)
-    q = _corners(x2, y2, c2, s2, l2, w2)
+    p = corner_tuple_cs(x1, y1, c1, s1, l1, w1)
+    q = corner_tuple_cs(x2, y2, c2, s2, l2, w2)
     best = math.inf
     for k in range(4):
         k1 = (k + 1) % 4

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.collisions import argsort_stable, box_distance, boxes_overlap
+from scenariosim.sim.collisions import argsort_stable, box_distance, boxes_overlap, corner_tuple_cs
 from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
 
 #: names of the entries of a criteria array, in order
@@ -72,10 +72,8 @@ def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
 def _path_gap_local(lon0, lat0, cr, sr, lj, wj, le, we):
     """path_gap in the ego's frame: j's centre (lon0 ahead, lat0 to the left) [m] and heading relative to the
     ego's, as its cosine cr and sine sr."""
-    hl, hw = 0.5 * lj, 0.5 * wj
-    # j's corners (front-right, front-left, rear-left, rear-right) in the ego's frame
-    lon = (lon0 + hl * cr + hw * sr, lon0 + hl * cr - hw * sr, lon0 - hl * cr - hw * sr, lon0 - hl * cr + hw * sr)
-    lat = (lat0 + hl * sr - hw * cr, lat0 + hl * sr + hw * cr, lat0 - hl * sr + hw * cr, lat0 - hl * sr - hw * cr)
+    q = corner_tuple_cs(lon0, lat0, cr, sr, lj, wj)     # j's corners in the ego's frame
+    lon, lat = (q[0], q[2], q[4], q[6]), (q[1], q[3], q[5], q[7])
     lat_lo, lat_hi = min(min(lat[0], lat[1]), min(lat[2], lat[3])), max(max(lat[0], lat[1]), max(lat[2], lat[3]))
     half = 0.5 * we
     if not (min(lat_hi, half) - max(lat_lo, -half) > 0.0):
