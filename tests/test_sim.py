@@ -310,6 +310,37 @@ def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
     assert config.kernel_cache_dir() != before
 
 
+def test_stale_kernel_caches_are_removed_and_recent_ones_kept(tmp_path):
+    """Every edit of a kernel source leaves a cache folder behind: prune_kernel_caches marks the current one as
+    used and removes the others once unused for STALE_CACHE_DAYS, or beyond the KEEP_CACHES most recently
+    used when unused for an hour; it leaves alone what is not a cache folder."""
+    import os
+
+    from scenariosim.sim import config
+    now, day = 2_000_000_000.0, 86400.0
+
+    def prune(root, ages):
+        for name, idle in ages.items():
+            (root / name).mkdir(parents=True)
+            (root / name / "kernel.nbi").write_bytes(b"x")
+            os.utime(root / name, (now - idle, now - idle))
+        current = root / "0123456789abcdef"
+        removed = config.prune_kernel_caches(current, now)
+        assert current.is_dir() and current.stat().st_mtime == now
+        assert config.prune_kernel_caches(current, now) == []          # nothing more to do
+        return {p.name for p in root.iterdir()} - {current.name}, {p.name for p in removed}
+
+    few = {"aaaaaaaaaaaaaaaa": (config.STALE_CACHE_DAYS + 1) * day,     # by age alone
+           "bbbbbbbbbbbbbbbb": (config.STALE_CACHE_DAYS - 1) * day, "notes": 400 * day}
+    assert prune(tmp_path / "few", few) == ({"bbbbbbbbbbbbbbbb", "notes"}, {"aaaaaaaaaaaaaaaa"})
+
+    many = {f"{k:016x}": k * 0.25 * day for k in range(1, 12)}          # 6 h … 2.75 days idle
+    assert prune(tmp_path / "many", many) == (set(sorted(many, key=many.get)[:config.KEEP_CACHES - 1]),
+                                              set(sorted(many, key=many.get)[config.KEEP_CACHES - 1:]))
+    busy = {f"c{k:015x}": 0.1 * 3600.0 for k in range(config.KEEP_CACHES + 2)}   # all used within the hour
+    assert prune(tmp_path / "busy", busy | {"dddddddddddddddd": 2 * 3600.0}) == (set(busy), {"dddddddddddddddd"})
+
+
 def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():
     """kernels.arc_series (the lane keepers' arc without sine or cosine) equals the exact arc, and small_atan
     equals atan, to rounding, over the ranges the engine uses them in. (The reference arc takes sin θ / θ and

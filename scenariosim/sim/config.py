@@ -4,11 +4,15 @@ cache: compiled kernels are stored on disk, so a second run skips compilation. N
 against its own source file only, yet a kernel holds the compiled code of every kernel it calls: after an
 edit to engine.py, step.py's cached kernels would still run the old engine. So the cache lives in a folder
 named after a hash of every kernel source (``kernel_cache_dir``): any change to any of them starts afresh.
-NUMBA_CACHE_DIR, when set, is used as it is.
+NUMBA_CACHE_DIR, when set, is used as it is. Folders of other hashes (older versions, earlier edits) are removed
+once unused for STALE_CACHE_DAYS, or when not among the KEEP_CACHES most recently used (``prune_kernel_caches``).
 fastmath stays off: results must be bit-identical run to run and match the slow twins.
 """
 import hashlib
 import os
+import re
+import shutil
+import time
 from pathlib import Path
 
 import llvmlite.binding as _llvm
@@ -28,8 +32,38 @@ def kernel_cache_dir() -> Path:
     return home / "scenariosim" / "numba" / digest.hexdigest()[:16]
 
 
+#: a cache folder of other kernel sources is removed once unused for this many days …
+STALE_CACHE_DAYS = 30
+#: … or when not among this many most recently used, the current one included (but never one used within the hour)
+KEEP_CACHES = 8
+_CACHE_NAME = re.compile(r"[0-9a-f]{16}")
+
+
+def prune_kernel_caches(current: Path, now: float | None = None) -> list[Path]:
+    """Mark the cache folder ``current`` as used (its mtime, now [s since the epoch]) and remove the sibling
+    folders, named like kernel_cache_dir's, that are stale: unused for STALE_CACHE_DAYS, or not among the
+    KEEP_CACHES most recently used (``current`` first) and unused for an hour at least. Returns those removed."""
+    now = time.time() if now is None else now
+    try:
+        current.mkdir(parents=True, exist_ok=True)
+        os.utime(current, (now, now))
+        others = [(p.stat().st_mtime, p) for p in current.parent.iterdir()
+                  if p != current and p.is_dir() and _CACHE_NAME.fullmatch(p.name)]
+    except OSError:                                    # a read-only home: nothing to keep tidy
+        return []
+    others.sort(reverse=True)                          # the most recently used first
+    removed = []
+    for rank, (used, path) in enumerate(others, start=1):
+        idle = now - used
+        if idle > STALE_CACHE_DAYS * 86400.0 or (rank >= KEEP_CACHES and idle > 3600.0):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 if not os.environ.get("NUMBA_CACHE_DIR"):
     numba.config.CACHE_DIR = str(kernel_cache_dir())
+    prune_kernel_caches(Path(numba.config.CACHE_DIR))
 
 # LLVM vectorises a loop over many arrays only after runtime checks that they do not overlap, and gives up
 # past 128 checks; Numba cannot tell it that arrays never overlap. Lane keeping (sim/lanekeep.py) reads some
