@@ -302,7 +302,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
-    follow_a, holds = sc.follow_a, sc.ints
+    follow_a, holds, decide, states = sc.follow_a, sc.ints, sc.ints, sc.states   # holds and decide share one array
+    # taken out here, not in the loop: a record's field read there costs an atomic reference count each step
+    b_t0, b_odo0, c_code, c_val, c_a, c_b = bh.t0, bh.odo0, prog.code, prog.cval, prog.ca, prog.cb
+    j_offset, j_green, j_yellow, j_cycle = jn.offset, jn.green, jn.yellow, jn.cycle
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     sweep = sc.sweep
@@ -358,8 +361,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 (op == STOP_AT and sp[i] == 0.0 and s[i] >= stop_s[i] - 0.5) or \
                 ((op == FOLLOW_PATH or op == WALK_ACROSS) and path_done[i])
             if (done and k < pfirst[i + 1] - 1) or (cond_first[k] < cond_first[k + 1] and condition_holds(
-                    x, y, hd, sp, acc_out, s, lane, length, d, odo, bh.t0, bh.odo0, cond_first, prog.code, prog.cval,
-                    prog.ca, prog.cb, i, k, t, lo, stack)):
+                    x, y, hd, sp, acc_out, s, lane, length, d, odo, b_t0, b_odo0, cond_first, c_code, c_val, c_a, c_b,
+                    i, k, t, lo, stack)):
                 holds[i] = 1
         for i in range(lo, hi):                            # … then the next ones start
             if holds[i] == 1:
@@ -371,9 +374,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
         sort_by_lane(order, lane, s, lo, hi)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
-        states = sc.states
         if states.shape[0] > 0:
-            signal_states_into(t, jn.offset, jn.green, jn.yellow, jn.cycle, states)
+            signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)
         n_walkers = 0                                  # off the lanes: walkers, and what stands there
         for i in range(lo, hi):
             if mode[i] == WALKING or (mode[i] == STATIC and lane[i] < 0):
@@ -492,7 +494,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             accel[i] = max(-g_mu, a)
         # 4. lane changes
         if any_mobil:                                       # MOBIL: left on even steps, right on odd ones
-            decide = sc.ints
             decide[lo:hi] = -1
             right = clk.tick[vi] % 2 == 1
             bias = MOBIL_KEEP_RIGHT if right else -MOBIL_KEEP_RIGHT
