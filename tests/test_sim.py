@@ -313,7 +313,7 @@ def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
 def test_stale_kernel_caches_are_removed_and_recent_ones_kept(tmp_path):
     """Every edit of a kernel source leaves a cache folder behind: prune_kernel_caches marks the current one as
     used and removes the others once unused for STALE_CACHE_DAYS, or beyond the KEEP_CACHES most recently
-    used when unused for an hour; it leaves alone what is not a cache folder."""
+    used when unused for a day; it leaves alone what is not a cache folder."""
     import os
 
     from scenariosim.sim import config
@@ -334,11 +334,11 @@ def test_stale_kernel_caches_are_removed_and_recent_ones_kept(tmp_path):
            "bbbbbbbbbbbbbbbb": (config.STALE_CACHE_DAYS - 1) * day, "notes": 400 * day}
     assert prune(tmp_path / "few", few) == ({"bbbbbbbbbbbbbbbb", "notes"}, {"aaaaaaaaaaaaaaaa"})
 
-    many = {f"{k:016x}": k * 0.25 * day for k in range(1, 12)}          # 6 h … 2.75 days idle
+    many = {f"{k:016x}": 1.0 + k * day for k in range(1, 12)}           # a day … 11 days idle
     assert prune(tmp_path / "many", many) == (set(sorted(many, key=many.get)[:config.KEEP_CACHES - 1]),
                                               set(sorted(many, key=many.get)[config.KEEP_CACHES - 1:]))
-    busy = {f"c{k:015x}": 0.1 * 3600.0 for k in range(config.KEEP_CACHES + 2)}   # all used within the hour
-    assert prune(tmp_path / "busy", busy | {"dddddddddddddddd": 2 * 3600.0}) == (set(busy), {"dddddddddddddddd"})
+    busy = {f"c{k:015x}": k * 3600.0 for k in range(config.KEEP_CACHES + 2)}     # all used within the day
+    assert prune(tmp_path / "busy", busy | {"dddddddddddddddd": 1.5 * day}) == (set(busy), {"dddddddddddddddd"})
 
 
 def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():

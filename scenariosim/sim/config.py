@@ -34,7 +34,8 @@ def kernel_cache_dir() -> Path:
 
 #: a cache folder of other kernel sources is removed once unused for this many days …
 STALE_CACHE_DAYS = 30
-#: … or when not among this many most recently used, the current one included (but never one used within the hour)
+#: … or when not among this many most recently used, the current one included (but never one used within a day:
+#: a long-running process of another version may still write to its folder)
 KEEP_CACHES = 8
 _CACHE_NAME = re.compile(r"[0-9a-f]{16}")
 
@@ -42,7 +43,7 @@ _CACHE_NAME = re.compile(r"[0-9a-f]{16}")
 def prune_kernel_caches(current: Path, now: float | None = None) -> list[Path]:
     """Mark the cache folder ``current`` as used (its mtime, now [s since the epoch]) and remove the sibling
     folders, named like kernel_cache_dir's, that are stale: unused for STALE_CACHE_DAYS, or not among the
-    KEEP_CACHES most recently used (``current`` first) and unused for an hour at least. Returns those removed."""
+    KEEP_CACHES most recently used (``current`` first) and unused for a day at least. Returns those removed."""
     now = time.time() if now is None else now
     try:
         current.mkdir(parents=True, exist_ok=True)
@@ -55,7 +56,7 @@ def prune_kernel_caches(current: Path, now: float | None = None) -> list[Path]:
     removed = []
     for rank, (used, path) in enumerate(others, start=1):
         idle = now - used
-        if idle > STALE_CACHE_DAYS * 86400.0 or (rank >= KEEP_CACHES and idle > 3600.0):
+        if idle > STALE_CACHE_DAYS * 86400.0 or (rank >= KEEP_CACHES and idle > 86400.0):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
