@@ -264,6 +264,8 @@ class Scratch(NamedTuple):
     walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
     lanes: np.ndarray        # (L + 1,) int64 lane blocks of the sorted order
+    calm: np.ndarray         # (L,) int64 1 for a lane without stop line: no signal, no successor with conflicts
+    plain: np.ndarray        # (N_total,) int64 1 for an agent that follows its leader alone (IDM) this step
     states: np.ndarray       # (G,) int8 signal states
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
@@ -283,6 +285,7 @@ def scratch(w, simd: bool = True) -> Scratch:
                    walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
+                   calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * simd)),
                    res=np.zeros((RES_ROWS, n * simd)))
@@ -332,7 +335,13 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
-    begin = sc.lanes
+    begin, calm, plain = sc.lanes, sc.calm, sc.plain
+    for L in range(calm.shape[0]):                     # lanes where no driver ever waits at a stop line
+        calm[L] = 1 if signal[L] < 0 else 0
+        for r in range(nxt_tab.shape[1]):
+            nx = nxt_tab[L, r]
+            if nx >= 0 and jfirst[nx + 1] > jfirst[nx]:
+                calm[L] = 0
     n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
     geo, res = sc.geo, sc.res
     simd = geo.shape[1] >= n_agents
@@ -381,13 +390,16 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if mode[i] == WALKING or (mode[i] == STATIC and lane[i] < 0):
                 walkers[n_walkers] = i
                 n_walkers += 1
-        any_mobil = False
-        n_changers = 0
-        for i in range(lo, hi):
+        n_changers = n_mobil = 0
+        for i in range(lo, hi):                        # lane changers; who may take step 3's plain path
+            on = (mode[i] == ON_LANE) & (lane[i] >= 0)
+            n_mobil += on & (mobil_a[i] == 1)
+            plain[i] = on & math.isnan(cmds[i]) & (free[i] == 0) & (follow[i] < 0) & math.isnan(stop_s[i]) & \
+                (lc_dur[i] <= 0.0)
             if lc_dur[i] > 0.0:
                 changers[n_changers] = i
                 n_changers += 1
-        any_change = n_changers > 0
+        any_change, any_mobil = n_changers > 0, n_mobil > 0
         if any_change:                                     # lane changers still partly in the lane they left
             for i in range(lo, hi):
                 shadow[i] = -1
@@ -421,6 +433,16 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         # 3. accelerations, in lane order
         for p in range(lo, hi):
             i = nonneg(order[p])
+            if plain[i] == 1 and n_walkers == 0 and not (any_change and shadow[i] >= 0):
+                L = nonneg(lane[i])                    # the plain path: the agent right ahead leads, IDM alone
+                if calm[L] == 1 and p + 1 < begin[L + 1]:
+                    j = nonneg(order[p + 1])
+                    if lc_dur[j] > 0.0 or abs(d[j] - d[i]) < 0.5 * (width[i] + width[j]) + LATERAL_CLEARANCE:
+                        a = idm_acceleration_k(sp[i], v0[i], s[j] - s[i] - 0.5 * (length[i] + length[j]),
+                                               sp[i] - sp[j], tg[i], s0[i], amax[i], bc[i], rk[i])
+                        follow_a[i] = a
+                        accel[i] = max(-g_mu, a)
+                        continue
             m = mode[i]
             if m == ON_PATH:
                 accel[i] = follow_a[i] = cmds[i] if not math.isnan(cmds[i]) else \
@@ -429,7 +451,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if m != ON_LANE or lane[i] < 0:
                 accel[i] = follow_a[i] = 0.0
                 continue
-            any_mobil = any_mobil or mobil_a[i] == 1
             if not math.isnan(cmds[i]):
                 accel[i] = follow_a[i] = max(-g_mu, cmds[i])
                 continue
@@ -584,9 +605,23 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             lane_keepers(n_agents, xv, yv, cv, snv, vv, s_v, acc_v, wb_v, dref_v, ms_v, g0, g1, g2, g3, g4, g5, g6,
                          g7, g8, g9, g10, g11, res, dt, g_mu)
         for i in range(lo, hi):
-            m = mode[i]
             a = accel[i]
-            if m == ON_LANE and lane[i] >= 0:
+            kept = simd and res[OK, i - lo] > 0.0          # lane keeping, the plain case: computed above
+            m = ON_LANE if kept else mode[i]
+            on_lane = kept or (m == ON_LANE and lane[i] >= 0)
+            if kept:
+                j = i - lo
+                wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
+                steer[i] = steer_atan(wk)
+                vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
+                h1 = hd[i] + dth
+                trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
+                x[i], y[i], hd[i], sp[i] = res[X1, j], res[Y1, j], h1, v1
+                seg[i] = seg[i] + 1 if res[NEXT, j] > 0.0 else seg[i]
+                s[i], d[i] = res[S1, j], res[D1, j]
+                acc_out[i] = a
+                odo[i] += ds                               # (a plain step ends on its lane: no lane's end here)
+            elif on_lane:
                 L = nonneg(lane[i])
                 a0, a1 = nonneg(start[L]), nonneg(start[L + 1])
                 v = sp[i]
@@ -606,16 +641,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if u >= 1.0:
                         lc_dur[i] = 0.0
                         lc_from[i] = -1
-                elif simd and res[OK, i - lo] > 0.0:       # lane keeping, the plain case: computed above
-                    j = i - lo
-                    wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
-                    steer[i] = steer_atan(wk)
-                    vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
-                    h1 = hd[i] + dth
-                    trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
-                    x[i], y[i], hd[i], sp[i] = res[X1, j], res[Y1, j], h1, v1
-                    seg[i] = seg[i] + 1 if res[NEXT, j] > 0.0 else seg[i]
-                    s[i], d[i] = res[S1, j], res[D1, j]
                 else:                                      # lane keeping: pure pursuit, then a bicycle model
                     h = hd[i]
                     if h == trig_h[i]:                     # the rotation of the last step left them for h
@@ -690,18 +715,19 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 odo[i] += ds
                 if s[i] > cum[a1 - 1]:
                     next_lane(w, vi, i, t1)
-                k = nonneg(seg[i])
-                off_road = d[i] > room_l[k] or d[i] < -room_r[k]
-                if off_road != (flags[i] & OFF_ROAD != 0):
-                    if off_road:
-                        record(w, vi, OFF_ROAD_EVENT, t1, i, -1, d[i])
-                    flags[i] ^= OFF_ROAD
             elif m == ON_PATH:
                 move_on_path(w, i, a, dt)
                 acc_out[i] = a
             elif m == STATIC:
                 sp[i] = 0.0
                 acc_out[i] = 0.0
+            if on_lane:
+                k = nonneg(seg[i])
+                off_road = d[i] > room_l[k] or d[i] < -room_r[k]
+                if off_road != (flags[i] & OFF_ROAD != 0):
+                    if off_road:
+                        record(w, vi, OFF_ROAD_EVENT, t1, i, -1, d[i])
+                    flags[i] ^= OFF_ROAD
             if not math.isnan(cmds[i]):                    # change_speed reached its target: hold it from now on
                 target = target_speed[i]
                 if (cmds[i] < 0.0 and sp[i] <= target) or (cmds[i] > 0.0 and sp[i] >= target):

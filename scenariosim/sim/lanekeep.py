@@ -70,7 +70,8 @@ def lane_keepers(n, x, y, cos_h, sin_h, speed, s, accel, wheelbase, d_ref, max_s
     into res (13, ≥ n) float64. The geometry comes as rows of pass 1 (separate arguments, so the compiler
     sees plain arrays). Plain means: a candidate whose look-ahead point lies on segment k or k + 1, neither
     the steering nor the grip limit binds, the arc turns less than 0.01 rad, it does not stop within dt, and
-    it ends on segment k or k + 1 of its lane."""
+    it ends on segment k or k + 1 of its lane, at an arc length no greater than the end of k + 1 (so not past the
+    lane's end: the engine skips that check for plain steps)."""
     for j in range(n):
         c, sn = cos_h[j], sin_h[j]
         v, a, wb = speed[j], accel[j], wheelbase[j]
@@ -97,13 +98,14 @@ def lane_keepers(n, x, y, cos_h, sin_h, speed, s, accel, wheelbase, d_ref, max_s
         f0 = (x1 - a0x) * e0x + (y1 - a0y) * e0y
         f1 = (x1 - a1x) * e1x + (y1 - a1y) * e1y
         moved = f0 > s1 - s0                               # it ends on segment k + 1
+        s_new = s1 + f1 if moved else s0 + f0
         awk = abs(wk)
         ok = (cand[j] > 0.0) & (st < s2) & (ld2 >= 1e-12) & (awk <= max_steer[j]) & \
             ((v <= 0.0) | (awk * v * v <= g_mu * wb)) & (abs(dth) < 1e-2) & (v + a * dt >= 0.0) & (f0 >= 0.0) & \
-            ((f0 <= s1 - s0) | ((f1 >= 0.0) & (f1 <= s2 - s1)))
+            ((f0 <= s1 - s0) | ((f1 >= 0.0) & (f1 <= s2 - s1))) & (s_new <= s2)
         res[X1, j], res[Y1, j], res[COS1, j], res[SIN1, j] = x1, y1, ch, sh
         res[DTH, j], res[V1, j], res[WK, j], res[DS, j], res[YAW, j] = dth, v1, wk, ds, v1 * kappa
-        res[S1, j] = s1 + f1 if moved else s0 + f0
+        res[S1, j] = s_new
         res[D1, j] = e1x * (y1 - a1y) - e1y * (x1 - a1x) if moved else e0x * (y1 - a0y) - e0y * (x1 - a0x)
         res[NEXT, j] = 1.0 if moved else 0.0
         res[OK, j] = 1.0 if ok else 0.0
