@@ -220,7 +220,7 @@ def test_simd_lane_keepers_step_bit_for_bit_as_the_general_code(curve_radius):
     road = HighwaySpec(name="main", length=3000.0, lanes=3, **curve)
     fast, slow = _dense_traffic(road), _dense_traffic(road)
     changes, plain = 0, 0
-    sc_fast, sc_slow = scratch(fast), scratch(slow, simd=False)
+    sc_fast, sc_slow = scratch(fast), scratch(slow, fast_paths=False)
     for _ in range(60):                                  # 60 × 5 steps of 0.1 s: past the curve's start
         run(fast, 0.1, 5, True, sc_fast)
         run(slow, 0.1, 5, True, sc_slow)

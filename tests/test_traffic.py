@@ -325,6 +325,49 @@ scenario turn:
     assert 0 < t_on < t_turn
 
 
+def _junction_traffic_text(lights: int) -> str:
+    """Platoons on all four arms of a junction, some turning: queues form and discharge (at every light change,
+    or as gaps open), so followers come close to stop lines behind leaders that go on or stop."""
+    lines = ["scenario queues:", "    duration: 60 s", "    road x = intersection(arm_length: 150 m, lanes: 1, "
+             f"lane_width: 3.5 m, traffic_lights: {lights})"]
+    turns = ("straight", "left", "straight", "right", "straight")
+    for arm in ("south", "west", "north", "east"):
+        for k in range(5):
+            lines += [f"    actor {arm}{k}: car", f"        at: lane(x, 1, arm: {arm}), s {20 + 14 * k} m",
+                      "        speed: 11 m/s", f"        behavior: turn(direction: {turns[k]})"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lights", [1, 0])
+def test_junction_traffic_is_the_same_with_and_without_the_fast_paths(lights):
+    """The fast paths (the plain acceleration path on calm lanes, the SIMD lane keepers) change nothing: queues
+    at a junction, with and without lights, run bit for bit as with every agent through the general code
+    (highway traffic: tests/test_sim.py). Calm lanes are those without a signal whose successors have no
+    conflicts, and agents did drive on them."""
+    from importlib import import_module
+    from scenariosim.sim.engine import scratch
+    run = import_module("scenariosim.sim.step")._simulate
+    fast, _, _ = world_of(_junction_traffic_text(lights))
+    slow, _, _ = world_of(_junction_traffic_text(lights))
+    sc_fast, sc_slow = scratch(fast), scratch(slow, fast_paths=False)
+    on_calm = 0                                          # agents that may take the plain path, on calm lanes
+    for _ in range(120):                                 # 120 × 5 steps of 0.1 s: a cycle of the lights and more
+        run(fast, DT, 5, True, sc_fast)
+        run(slow, DT, 5, True, sc_slow)
+        on_calm += int((sc_fast.plain * sc_fast.calm[fast.vehicles.lane]).sum())
+    for record in ("vehicles", "drive", "behaviour", "events"):
+        for name, a, b in zip(getattr(fast, record)._fields, getattr(fast, record), getattr(slow, record)):
+            assert a.tobytes() == b.tobytes(), f"{record}.{name}"
+    lanes, first = fast.lanes, fast.junctions.first
+    nxt = lanes.next
+    yields = (nxt >= 0) & (first[np.maximum(nxt, 0) + 1] > first[np.maximum(nxt, 0)])
+    calm = (lanes.signal < 0) & ~yields.any(axis=1)
+    np.testing.assert_array_equal(sc_fast.calm, calm.astype(np.int64))
+    assert (lanes.signal >= 0).any() == bool(lights) and yields.any() and calm.any() and not sc_slow.calm.any()
+    assert on_calm > 100
+    assert calm[fast.vehicles.lane].sum() >= 10         # most went through the junction, onto calm lanes
+
+
 def test_runs_are_bit_identical_and_a_batch_equals_its_variants_run_alone():
     text = CUT_IN.replace("param gap0 = -20 m", "param gap0 = uniform(-25 m, 0 m)") + """    actor truck: truck
         at: lane(main, 1), s uniform(200 m, 400 m)

@@ -270,12 +270,13 @@ class Scratch(NamedTuple):
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
     geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry
-    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no SIMD pass
+    res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no fast paths
 
 
-def scratch(w, simd: bool = True) -> Scratch:
-    """Scratch arrays for running World w (any variant). Without ``simd`` every lane keeper takes the general
-    code (the results are bit for bit the same; tests compare the two)."""
+def scratch(w, fast_paths: bool = True) -> Scratch:
+    """Scratch arrays for running World w (any variant). Without ``fast_paths`` every agent takes the general
+    code: no SIMD lane-keeping pass, no plain path in the acceleration pass (the results are bit for bit the
+    same; tests compare the two)."""
     total = w.vehicles.x.shape[0]
     n = total // w.clock.t.shape[0]
     return Scratch(ints=np.empty(total, dtype=np.int64), changers=np.empty(n, dtype=np.int64),
@@ -287,8 +288,8 @@ def scratch(w, simd: bool = True) -> Scratch:
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
-                   contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * simd)),
-                   res=np.zeros((RES_ROWS, n * simd)))
+                   contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
+                   res=np.zeros((RES_ROWS, n * fast_paths)))
 
 
 @njit(**NESTED)
@@ -335,17 +336,17 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
+    n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
+    geo, res = sc.geo, sc.res
+    fast = geo.shape[1] >= n_agents                    # the fast paths: off with scratch(…, fast_paths=False)
     begin, calm, plain = sc.lanes, sc.calm, sc.plain
     for L in range(calm.shape[0]):                     # lanes where no driver ever waits at a stop line
-        calm[L] = 1 if signal[L] < 0 else 0
+        calm[L] = 1 if fast and signal[L] < 0 else 0
         for r in range(nxt_tab.shape[1]):
             nx = nxt_tab[L, r]
             if nx >= 0 and jfirst[nx + 1] > jfirst[nx]:
                 calm[L] = 0
-    n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
-    geo, res = sc.geo, sc.res
-    simd = geo.shape[1] >= n_agents
-    if simd:
+    if fast:
         geo[SEG, :n_agents] = -1.0                     # nothing gathered yet for this variant
     cv, snv, s_v, acc_v, wb_v, dref_v, ms_v = (dr.cos_h[lo:hi], dr.sin_h[lo:hi], veh.s[lo:hi], sc.accel[lo:hi],
                                                veh.wheelbase[lo:hi], dr.d_ref[lo:hi], veh.max_steer[lo:hi])
@@ -600,13 +601,13 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 n_walkers += 1
         # 5. motion
         t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
-        if simd:
+        if fast:
             segments_ahead(lo, n_agents, mode, lane, lc_dur, dynamic, sp, hd, trig_h, seg, start, pts, cum, tan, geo)
             lane_keepers(n_agents, xv, yv, cv, snv, vv, s_v, acc_v, wb_v, dref_v, ms_v, g0, g1, g2, g3, g4, g5, g6,
                          g7, g8, g9, g10, g11, res, dt, g_mu)
         for i in range(lo, hi):
             a = accel[i]
-            kept = simd and res[OK, i - lo] > 0.0          # lane keeping, the plain case: computed above
+            kept = fast and res[OK, i - lo] > 0.0          # lane keeping, the plain case: computed above
             m = ON_LANE if kept else mode[i]
             on_lane = kept or (m == ON_LANE and lane[i] >= 0)
             if kept:
