@@ -264,8 +264,9 @@ class Scratch(NamedTuple):
     walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
     lanes: np.ndarray        # (L + 1,) int64 lane blocks of the sorted order
-    calm: np.ndarray         # (L,) int64 1 for a lane without stop line: no signal, no successor with conflicts
-    plain: np.ndarray        # (N_total,) int64 1 for an agent that follows its leader alone (IDM) this step
+    calm: np.ndarray         # (L,) int64 1: no stop line matters (no signal, no successor with conflicts)
+    plain: np.ndarray        # (N_total,) int64 1: may take step 3's plain path (on a lane, not changing, no
+                             # change_speed, stop_at, keep_time_gap or constant_speed) this step
     states: np.ndarray       # (G,) int8 signal states
     stack: np.ndarray        # (MAX_STACK,) float64 condition evaluation
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
