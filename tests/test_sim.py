@@ -245,8 +245,9 @@ def test_wrapper_rejects_wrong_dtype():
 def test_abreast_matches_the_twin_projection_onto_the_neighbour_lane(curve_radius):
     """kernels.abreast (MOBIL's and the lane changers' map from one lane's arc length to its neighbour's)
     interpolates the world's left_s / right_s tables; the twin projects the lane's centre point onto the
-    neighbour's polyline. They agree to rounding on a straight road, and through a 120 m curve to within 5 cm
-    (the polylines' chords of ~2 m: the two lanes' vertices do not face each other), in both directions."""
+    neighbour's polyline. They agree to rounding on a straight road, and through a 120 m curve to within 5 cm, in
+    both directions: there, interpolating between facing vertices and projecting onto the neighbour's ~2 m chords
+    differ by up to ~3 cm (the curve eases in, so facing chords are not quite parallel)."""
     from scenariosim.spec import HighwaySpec
     curve = {} if curve_radius is None else dict(curve_radius=curve_radius, curve_angle=1.5, curve_at=200.0)
     lanes = _dense_traffic(HighwaySpec(name="main", length=1200.0, lanes=3, **curve)).lanes
