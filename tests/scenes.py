@@ -24,6 +24,13 @@ def make_world(spec: ScenarioSpec):
     return build_world(spec, build(spec.roads))
 
 
+def assert_same_state(a, b) -> None:
+    """Worlds a and b hold the same state to the bit: every array of vehicles, drive, behaviour and events."""
+    for record in ("vehicles", "drive", "behaviour", "events"):
+        for name, x, y in zip(getattr(a, record)._fields, getattr(a, record), getattr(b, record)):
+            assert x.tobytes() == y.tobytes(), f"{record}.{name}"
+
+
 def look_at(eye, target, width=320, height=240, fov_deg=70.0) -> Camera:
     """Camera at eye [m] looking at target [m], no roll (image x stays horizontal)."""
     z = np.subtract(target, eye, dtype=np.float64)

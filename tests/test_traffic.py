@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import naive
+from scenes import assert_same_state
 from scenariosim.dsl import loads
 from scenariosim.roads import build
 from scenariosim.sim import CRITERIA, EVENT_KINDS, rollout, simulate, stack, step, variant
@@ -355,9 +356,7 @@ def test_junction_traffic_is_the_same_with_and_without_the_fast_paths(lights):
         run(fast, DT, 5, True, sc_fast)
         run(slow, DT, 5, True, sc_slow)
         on_calm += int((sc_fast.plain * sc_fast.calm[fast.vehicles.lane]).sum())
-    for record in ("vehicles", "drive", "behaviour", "events"):
-        for name, a, b in zip(getattr(fast, record)._fields, getattr(fast, record), getattr(slow, record)):
-            assert a.tobytes() == b.tobytes(), f"{record}.{name}"
+    assert_same_state(fast, slow)
     lanes, first = fast.lanes, fast.junctions.first
     nxt = lanes.next
     yields = (nxt >= 0) & (first[np.maximum(nxt, 0) + 1] > first[np.maximum(nxt, 0)])
