@@ -119,15 +119,18 @@ def test_sweep_contacts_equals_the_all_pairs_loop_step_after_step():
     n, lo = 60, 37
     x, y, h, l, w = random_boxes(rng, lo + n + 5, 40.0)
     radius, order = 0.5 * np.hypot(l[lo:lo + n], w[lo:lo + n]), np.arange(n, dtype=np.int64)
+    key = np.empty(n)
     seen = 0
     for _ in range(30):
         out = np.full((256, 2), -7, dtype=np.int64)
-        count = collisions.sweep_contacts(x, y, h, l, w, lo, lo + n, radius, order, out)
+        count = collisions.sweep_contacts(x, y, h, l, w, lo, lo + n, radius, order, key, out)
         sl = slice(lo, lo + n)
         want = np.argwhere(all_pairs(x[sl], y[sl], h[sl], l[sl], w[sl], np.ones(n, dtype=bool)))
         assert count == len(want)
         np.testing.assert_array_equal(out[:count], want)
         assert sorted(order) == list(range(n))
+        np.testing.assert_array_equal(key, x[lo + order] - radius[order])     # the keys, sorted with it
+        assert (np.diff(key) >= 0).all()
         seen += count
         x += rng.normal(0.0, 3.0, len(x))                   # they move, and overtake each other
         h += rng.normal(0.0, 0.2, len(h))
@@ -304,7 +307,10 @@ def test_path_gap_matches_twin_on_random_pairs():
     assert hits > 300
 
 
-def test_update_criteria_matches_twin_on_random_traffic():
+@pytest.mark.parametrize("spread", [0.15, 0.004])
+def test_update_criteria_matches_twin_on_random_traffic(spread):
+    """Against the shapely twin, with headings spread by ``spread`` [rad] around the ego's (0.004: nearly
+    parallel traffic, whose relative headings the kernel takes by series) and 30 % at random."""
     rng = np.random.default_rng(8)
     for _ in range(30):
         n = 8
@@ -312,7 +318,7 @@ def test_update_criteria_matches_twin_on_random_traffic():
         lon, lat = rng.uniform(-8, 40, n), rng.uniform(-5, 5, n)
         lon[0] = lat[0] = 0.0
         x, y, _ = rotate_scene(lon, lat, np.zeros(n), he, *rng.uniform(-100, 100, 2))
-        h = he + np.where(rng.random(n) < 0.7, rng.normal(0, 0.15, n), rng.uniform(-math.pi, math.pi, n))
+        h = he + np.where(rng.random(n) < 0.7, rng.normal(0, spread, n), rng.uniform(-math.pi, math.pi, n))
         v, l, w = rng.uniform(0, 30, n), rng.uniform(0.5, 12, n), rng.uniform(0.5, 2.8, n)
         active = rng.random(n) < 0.85
         active[0] = True

@@ -385,6 +385,16 @@ def test_series_arc_and_small_arctangent_match_the_trigonometric_forms():
         assert kernels.steer_atan(w) == pytest.approx(math.atan(w), rel=1e-15, abs=0.0)
 
 
+def test_small_angle_cosine_and_sine_match_the_library_and_refuse_larger_angles():
+    """kernels.cos_sin_small (relative headings in the criteria) equals math.cos and math.sin within one unit
+    in the last place below 0.01 rad, and gives nan, not a poor value, from 0.01 rad on."""
+    for a in np.concatenate([RNG.uniform(-1e-2, 1e-2, 300), [0.0, -0.0, 9.999e-3, -9.999e-3, 1e-300]]):
+        c, s = kernels.cos_sin_small(a)
+        assert abs(c - math.cos(a)) <= np.spacing(1.0) and abs(s - math.sin(a)) <= np.spacing(abs(math.sin(a)))
+    for a in (1e-2, -1e-2, 0.5, -3.0, math.inf, math.nan):
+        assert all(math.isnan(v) for v in kernels.cos_sin_small(a))
+
+
 def test_borrowing_kernels_return_scalars_only():
     """config.BORROWING kernels count no references: an array they returned (a view, or one in a tuple) would
     be released by a counting caller that never held it. Numba compiles that, so every BORROWING kernel is

@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
+from scenariosim.sim.kernels import nonneg
 
 #: relative and absolute padding [m] of the sweep's bounding intervals, so that rounding in the broad
 #: phase can never drop a pair that the exact narrow phase (boxes_overlap) reports
@@ -118,30 +119,47 @@ def _point_segment_distance2(px, py, ax, ay, bx, by):
     return qx * qx + qy * qy
 
 
+@njit(**SCALAR)
+def _corners_to_box2(u, v, c, s, a, b, ha, hb):
+    """Least squared distance [m²] from the corners of a box (centre (u, v), heading cosine c and sine s, half
+    length a and half width b) to the filled axis-aligned box [−ha, ha] × [−hb, hb] at the origin."""
+    au, av, bu, bv = a * c, a * s, -b * s, b * c
+    best = math.inf
+    for su, sv in ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)):
+        ex = max(abs(u + su * au + sv * bu) - ha, 0.0)
+        ey = max(abs(v + su * av + sv * bv) - hb, 0.0)
+        best = min(best, ex * ex + ey * ey)
+    return best
+
+
+@njit(**SCALAR)
+def box_gap_local(u, v, c, s, l1, w1, l2, w2):
+    """(overlap, distance [m]) of box 1 (l1 × w1, centred at the origin, heading 0) and box 2 (l2 × w2, centre
+    (u, v), heading cosine c and sine s): box 2 in box 1's frame. overlap is boxes_overlap's strict test;
+    distance is box_distance's (0 when they overlap)."""
+    if _circles_meet(u, v, l1, w1, l2, w2) and _axes_overlap(u, v, 1.0, 0.0, l1, w1, c, s, l2, w2):
+        return True, 0.0
+    # disjoint convex polygons: the closest pair of points includes a corner of one of them, and a corner
+    # outside the other box is as far from it as from the filled box
+    a1, b1, a2, b2 = 0.5 * l1, 0.5 * w1, 0.5 * l2, 0.5 * w2
+    d2 = _corners_to_box2(u, v, c, s, a2, b2, a1, b1)                        # box 2's corners to box 1
+    d1 = _corners_to_box2(-u * c - v * s, u * s - v * c, c, -s, a1, b1, a2, b2)   # box 1's to box 2
+    return False, math.sqrt(min(d1, d2))
+
+
 @njit(**JIT)
 def box_distance(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
     """Minimum Euclidean distance [m] between two oriented boxes (as filled rectangles); 0 when they overlap.
 
     Scalars as in boxes_overlap → float64 [m]. For disjoint convex polygons the closest pair of points
-    always includes a corner of one of them, so the answer is the least corner-to-edge distance over the
-    4 × 4 pairs each way (the square root taken once, of the least square). Touching boxes give 0 (up to
-    rounding).
+    always includes a corner of one of them, so the answer is the least distance from a corner of either box
+    to the other box, each taken in the other's frame, where it is the distance to an axis-aligned rectangle
+    (the square root taken once, of the least square). Touching boxes give 0 (up to rounding).
     """
     c1, s1, c2, s2 = math.cos(h1), math.sin(h1), math.cos(h2), math.sin(h2)
     dx, dy = x2 - x1, y2 - y1
-    if _circles_meet(dx, dy, l1, w1, l2, w2) and _axes_overlap(dx, dy, c1, s1, l1, w1, c2, s2, l2, w2):
-        return 0.0
-    p = corner_tuple_cs(x1, y1, c1, s1, l1, w1)
-    q = corner_tuple_cs(x2, y2, c2, s2, l2, w2)
-    best = math.inf
-    for k in range(4):
-        k1 = (k + 1) % 4
-        for m in range(4):
-            best = min(best, _point_segment_distance2(p[2 * m], p[2 * m + 1], q[2 * k], q[2 * k + 1],
-                                                      q[2 * k1], q[2 * k1 + 1]))
-            best = min(best, _point_segment_distance2(q[2 * m], q[2 * m + 1], p[2 * k], p[2 * k + 1],
-                                                      p[2 * k1], p[2 * k1 + 1]))
-    return math.sqrt(best)
+    return box_gap_local(dx * c1 + dy * s1, -dx * s1 + dy * c1, c2 * c1 + s2 * s1, s2 * c1 - c2 * s1,
+                         l1, w1, l2, w2)[1]
 
 
 @njit(**JIT)
@@ -274,36 +292,41 @@ def find_contacts(x, y, h, l, w, active, out):
 
 
 @njit(**STEP)
-def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, out):
+def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, out):
     """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
 
     radius (≥ hi − lo,) float64 [m]: the agents' circumradii 0.5·√(l² + w²), set by the caller (they do not change
     from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept
-    by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order.
-    out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order → int: how many (at most
+    by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order; key
+    (≥ hi − lo,) float64: scratch, left holding x − r in that order (sorting the keys beside the order spares
+    a chain of dependent loads per comparison). out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order → int: how many (at most
     K; with more, which K are kept is unspecified). A pair is reported when the bounding circles meet
     (strictly) and boxes_overlap; the sweep only skips pairs whose x spans [x − r, x + r] are apart, which
     the circle test would reject, so the pairs are those of an all-pairs loop.
     """
     n = hi - lo
-    for k in range(1, n):                               # insertion sort of order[:n] by x − r
-        a = order[k]
-        key = x[lo + a] - radius[a]
+    for k in range(n):                                  # the keys x − r, in the order of the last step
+        a = nonneg(order[k])
+        key[k] = x[lo + a] - radius[a]
+    for k in range(1, n):                               # insertion sort of order[:n] (and key) by x − r
+        if not key[k - 1] > key[k]:
+            continue                                    # in place already: the common case
+        a, ka = order[k], key[k]
         m = k - 1
-        while m >= 0 and x[lo + order[m]] - radius[order[m]] > key:
-            order[m + 1] = order[m]
+        while m >= 0 and key[m] > ka:
+            order[m + 1], key[m + 1] = order[m], key[m]
             m -= 1
-        order[m + 1] = a
+        order[m + 1], key[m + 1] = a, ka
     count = 0
     for p in range(n):
-        a = order[p]
+        a = nonneg(order[p])
         ia = lo + a
         right = x[ia] + radius[a]
         for q in range(p + 1, n):
-            b = order[q]
-            jb = lo + b
-            if x[jb] - radius[b] > right:
+            if key[q] > right:
                 break
+            b = nonneg(order[q])
+            jb = lo + b
             dx, dy = x[jb] - x[ia], y[jb] - y[ia]
             reach = radius[a] + radius[b]
             if dx * dx + dy * dy < reach * reach and count < out.shape[0] and boxes_overlap(

@@ -15,8 +15,9 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.collisions import argsort_stable, box_distance, boxes_overlap, corner_tuple_cs
+from scenariosim.sim.collisions import argsort_stable, box_gap_local, corner_tuple_cs
 from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
+from scenariosim.sim.kernels import cos_sin_small
 
 #: names of the entries of a criteria array, in order
 CRITERIA = ("collision", "collision_time", "min_ttc", "min_thw", "min_distance", "max_drac", "min_pet")
@@ -106,6 +107,9 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
     dv = v_ego − v_j·cos(h_j − h_ego): TTC = g/dv when dv > 0; THW = g/v_ego when v_ego > 0;
     DRAC = dv²/(2g) when dv > 0 and g > 0. min_distance: the least box_distance to any active agent.
     min_ttc, min_thw and min_distance keep their least value over time, max_drac its largest.
+    Each agent is taken in the ego's frame, its heading relative to the ego's by its cosine and sine
+    (kernels.cos_sin_small when nearly parallel: no library call), where collisions.box_gap_local gives both
+    the overlap and the distance.
     """
     if not active[ego]:
         return
@@ -120,21 +124,27 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
         # circumradii; j's is bounded by (l + w)/2, which spares two square roots (a looser test only
         # computes a few more distances)
         reach = crit[MIN_DISTANCE] + re + 0.5 * (l[j] + w[j])
-        if dx * dx + dy * dy < reach * reach:
-            dist = box_distance(xe, ye, he, le, we, x[j], y[j], h[j], l[j], w[j])     # 0.0 when they overlap
-            if dist == 0.0 and crit[COLLISION] == 0.0 and boxes_overlap(xe, ye, he, le, we, x[j], y[j], h[j], l[j],
-                                                                         w[j]):
-                crit[COLLISION] = 1.0
-                crit[COLLISION_TIME] = t
-            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
+        near = dx * dx + dy * dy < reach * reach
         # behind, or wholly beside the ego's corridor: j's box reaches at most 0.5·(l·|sin Δh| + w·|cos Δh|)
         # ≤ 0.5·(l·min(1, |Δh|) + w) to the side of its centre, Δh its heading relative to the ego's
         lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
-        if lon <= 0.0 or abs(lat) >= 0.5 * (we + l[j] * min(1.0, abs(h[j] - he)) + w[j]):
+        dh = h[j] - he
+        ahead = lon > 0.0 and abs(lat) < 0.5 * (we + l[j] * min(1.0, abs(dh)) + w[j])
+        if not (near or ahead):
             continue
-        cj, sj = math.cos(h[j]), math.sin(h[j])
-        cr = cj * ce + sj * se                            # cos(h_j − h_e)
-        g = _path_gap_local(lon, lat, cr, sj * ce - cj * se, l[j], w[j], le, we)
+        cr, sr = cos_sin_small(dh)                        # cos and sin of j's heading relative to the ego's
+        if math.isnan(cr):
+            cj, sj = math.cos(h[j]), math.sin(h[j])
+            cr, sr = cj * ce + sj * se, sj * ce - cj * se
+        if near:
+            hit, dist = box_gap_local(lon, lat, cr, sr, le, we, l[j], w[j])
+            if hit and crit[COLLISION] == 0.0:
+                crit[COLLISION] = 1.0
+                crit[COLLISION_TIME] = t
+            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
+        if not ahead:
+            continue
+        g = _path_gap_local(lon, lat, cr, sr, l[j], w[j], le, we)
         if math.isnan(g):
             continue
         dv = ve - speed[j] * cr

@@ -260,6 +260,7 @@ class Scratch(NamedTuple):
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
     radius: np.ndarray       # (N,) float64 [m] circumradius of each box, set at the start of a run
     sweep: np.ndarray        # (N,) int64 agents of the variant by x − radius (collisions.sweep_contacts)
+    sweep_key: np.ndarray    # (N,) float64 [m] their x − radius, in that order
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
     active: np.ndarray       # (N,) bool, all True
@@ -285,7 +286,7 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total),
                    walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
-                   radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), walk_x=np.empty(n), walk_y=np.empty(n),
+                   radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), sweep_key=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
@@ -751,7 +752,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         if collide:
             sl = slice(lo, hi)
             if hi - lo <= SMALL_WORLD:                 # sort and sweep, nothing allocated
-                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, contacts)
+                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, sc.sweep_key, contacts)
             else:
                 n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts),
                         contacts.shape[0])
