@@ -157,18 +157,20 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
 
 
 @njit(**NESTED)
-def _path_bounds(tx, ty, i):
-    """Bounding box (xmin, ymin, xmax, ymax) [m] of column i of a trajectory; NaN samples are skipped."""
-    x0, y0, x1, y1 = math.inf, math.inf, -math.inf, -math.inf
+def _path_bounds(tx, ty):
+    """Bounding boxes of every column of a trajectory: (x0, y0, x1, y1), each (N,) float64 [m]; NaN samples
+    are skipped (a column of NaN only gives inf, inf, −inf, −inf). One pass along the rows, so the inner loop
+    runs along memory over the agents."""
+    n = tx.shape[1]
+    x0, y0 = np.full(n, math.inf), np.full(n, math.inf)
+    x1, y1 = np.full(n, -math.inf), np.full(n, -math.inf)
     for k in range(tx.shape[0]):
-        if tx[k, i] < x0:
-            x0 = tx[k, i]
-        if tx[k, i] > x1:
-            x1 = tx[k, i]
-        if ty[k, i] < y0:
-            y0 = ty[k, i]
-        if ty[k, i] > y1:
-            y1 = ty[k, i]
+        for i in range(n):
+            a, b = tx[k, i], ty[k, i]
+            x0[i] = a if a < x0[i] else x0[i]
+            x1[i] = a if a > x1[i] else x1[i]
+            y0[i] = b if b < y0[i] else y0[i]
+            y1[i] = b if b > y1[i] else y1[i]
     return x0, y0, x1, y1
 
 
@@ -191,7 +193,8 @@ def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
     best = math.inf
     if n_t < 2:
         return best
-    ex0, ey0, ex1, ey1 = _path_bounds(tx, ty, ego)
+    bx0, by0, bx1, by1 = _path_bounds(tx, ty)
+    ex0, ey0, ex1, ey1 = bx0[ego], by0[ego], bx1[ego], by1[ego]
     # per-segment bounds of the ego's path
     sx0 = np.empty(n_t - 1)
     sx1 = np.empty(n_t - 1)
@@ -219,9 +222,9 @@ def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
     for j in range(n):
         if j == ego:
             continue
-        jx0, jy0, jx1, jy1 = _path_bounds(tx, ty, j)
-        if not (jx0 <= ex1 and ex0 <= jx1 and jy0 <= ey1 and ey0 <= jy1):
+        if not (bx0[j] <= ex1 and ex0 <= bx1[j] and by0[j] <= ey1 and ey0 <= by1[j]):
             continue
+        first = 0                                     # the first ego segment (by least x) that j's may cross
         for m in range(n_t - 1):
             qx, qy = tx[m, j], ty[m, j]
             rx, ry = tx[m + 1, j] - qx, ty[m + 1, j] - qy
@@ -229,7 +232,12 @@ def post_encroachment_time(tx, ty, th, tv, l, w, ego, dt):
             my0, my1 = min(qy, qy + ry), max(qy, qy + ry)
             if not (mx0 <= ex1 and ex0 <= mx1 and my0 <= ey1 and ey0 <= my1):
                 continue
-            for r in range(np.searchsorted(x0_sorted, mx0 - widest - pad), n_use):
+            low = mx0 - widest - pad                  # np.searchsorted(x0_sorted, low), walked from the last
+            while first > 0 and x0_sorted[first - 1] >= low:     # segment's: j's path moves a little per step
+                first -= 1
+            while first < n_use and x0_sorted[first] < low:
+                first += 1
+            for r in range(first, n_use):
                 k = by_x[r]
                 if x0_sorted[r] > mx1:
                     break
