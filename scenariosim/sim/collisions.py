@@ -108,18 +108,6 @@ def boxes_overlap(x1, y1, h1, l1, w1, x2, y2, h2, l2, w2):
 
 
 @njit(**SCALAR)
-def _point_segment_distance2(px, py, ax, ay, bx, by):
-    """Squared distance [m²] from point p to segment ab (a point when a == b)."""
-    ex, ey = bx - ax, by - ay
-    e2 = ex * ex + ey * ey
-    f = 0.0
-    if e2 > 0.0:
-        f = min(1.0, max(0.0, ((px - ax) * ex + (py - ay) * ey) / e2))
-    qx, qy = ax + f * ex - px, ay + f * ey - py
-    return qx * qx + qy * qy
-
-
-@njit(**SCALAR)
 def _corners_to_box2(u, v, c, s, a, b, ha, hb):
     """Least squared distance [m²] from the corners of a box (centre (u, v), heading cosine c and sine s, half
     length a and half width b) to the filled axis-aligned box [−ha, ha] × [−hb, hb] at the origin."""
@@ -295,14 +283,14 @@ def find_contacts(x, y, h, l, w, active, out):
 def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, out):
     """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
 
-    radius (≥ hi − lo,) float64 [m]: the agents' circumradii 0.5·√(l² + w²), set by the caller (they do not change
-    from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept
-    by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order; key
-    (≥ hi − lo,) float64: scratch, left holding x − r in that order (sorting the keys beside the order spares
-    a chain of dependent loads per comparison). out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order → int: how many (at most
-    K; with more, which K are kept is unspecified). A pair is reported when the bounding circles meet
-    (strictly) and boxes_overlap; the sweep only skips pairs whose x spans [x − r, x + r] are apart, which
-    the circle test would reject, so the pairs are those of an all-pairs loop.
+    radius (≥ hi − lo,) float64 [m]: the agents' circumradii 0.5·√(l² + w²), set by the caller (they do not
+    change from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept by the caller
+    from step to step, so the insertion sort here is O(n) on a nearly sorted order; key (≥ hi − lo,) float64:
+    scratch, left holding x − r in that order (sorting the keys beside the order spares a chain of dependent
+    loads per comparison). out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order
+    → int: how many (at most K; with more, which K are kept is unspecified). A pair is reported when the
+    bounding circles meet (strictly) and boxes_overlap; the sweep only skips pairs whose x spans
+    [x − r, x + r] are apart, which the circle test would reject, so the pairs are those of an all-pairs loop.
     """
     n = hi - lo
     for k in range(n):                                  # the keys x − r, in the order of the last step

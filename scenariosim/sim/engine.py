@@ -286,7 +286,8 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    accel=np.zeros(total), follow_a=np.zeros(total), idm_k=np.zeros(total),
                    walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
-                   radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), sweep_key=np.empty(n), walk_x=np.empty(n), walk_y=np.empty(n),
+                   radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), sweep_key=np.empty(n),
+                   walk_x=np.empty(n), walk_y=np.empty(n),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
@@ -314,7 +315,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     j_offset, j_green, j_yellow, j_cycle = jn.offset, jn.green, jn.yellow, jn.cycle
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
-    sweep = sc.sweep
+    sweep, sweep_key = sc.sweep, sc.sweep_key
     for k in range(hi - lo):
         sweep[k] = k
         ln, wd = veh.length[lo + k], veh.width[lo + k]
@@ -752,7 +753,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         if collide:
             sl = slice(lo, hi)
             if hi - lo <= SMALL_WORLD:                 # sort and sweep, nothing allocated
-                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, sc.sweep_key, contacts)
+                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, sweep_key, contacts)
             else:
                 n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts),
                         contacts.shape[0])
