@@ -409,10 +409,13 @@ def test_borrowing_kernels_return_scalars_only():
     import scenariosim.sim as sim_package
     from scenariosim.sim.behaviours import (MAX_STACK, begin_lane_change, condition_holds, lane_number_of,
                                             start_programs, start_step)
+    from scenariosim.sim.engine import run_variant, scratch
 
     @njit
-    def probe(w, stack):
+    def probe(w, stack, sc):
         v, dr, bh, p = w.vehicles, w.drive, w.behaviour, w.program
+        none = np.empty((0, 0))
+        run_variant(w, 0, 0, 2, 0.1, 1, sc, True, 0, np.empty(0), none, none, none, none)
         start_programs(w, 0, 2, 0.0)
         start_step(w, 0, 0, 0.0, 0)
         begin_lane_change(w, 0, 1, 3.0, 0)
@@ -421,13 +424,14 @@ def test_borrowing_kernels_return_scalars_only():
             lane_number_of(w.lanes, 0, 2)
 
     world, _ = make_world(make_spec([("a", "car", 1, 100.0, 20.0), ("b", "car", 2, 130.0, 20.0)]))
-    probe.compile((numba_typeof(world), numba_typeof(np.empty(MAX_STACK))))
+    probe.compile((numba_typeof(world), numba_typeof(np.empty(MAX_STACK)), numba_typeof(scratch(world))))
     borrowing = {}
     for module in pkgutil.iter_modules(sim_package.__path__):
         for name, obj in vars(importlib.import_module(f"scenariosim.sim.{module.name}")).items():
             if isinstance(obj, CPUDispatcher) and obj.targetoptions.get("_nrt") is False:
                 borrowing[name] = obj
-    assert {"condition_holds", "start_step", "start_programs", "begin_lane_change", "lane_number_of"} <= set(borrowing)
+    assert {"condition_holds", "start_step", "start_programs", "begin_lane_change", "lane_number_of",
+            "run_variant"} <= set(borrowing)
     scalar = (types.Number, types.Boolean, types.NoneType)
     for name, kernel in borrowing.items():
         returns = [sig.return_type for sig in kernel.nopython_signatures]

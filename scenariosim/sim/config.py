@@ -71,7 +71,9 @@ if not os.environ.get("NUMBA_CACHE_DIR"):
 # 25 arrays and writes 13, so it needs more. The checks only guard the vector code: results are the same.
 _llvm.set_option("", "-vectorize-memory-check-threshold=1024")
 
-JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
+#: _nrt=True stated, not left to the default: a kernel that leaves it unset inherits _nrt=False when it is first
+#: compiled for a BORROWING caller, and then could not allocate
+JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy", _nrt=True)
 
 #: kernels called only from other kernels: no Python or C entry points (their compilation roughly halves
 #: for kernels that take whole records)
