@@ -26,7 +26,7 @@ from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, condition_holds, lane_change_into, start_programs, start_step
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
-from scenariosim.sim.config import BORROWING, NESTED
+from scenariosim.sim.config import BORROWING
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
@@ -40,7 +40,7 @@ from scenariosim.sim.lanekeep import (
     segments_ahead,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
-from scenariosim.sim.walkers import step_walkers
+from scenariosim.sim.walkers import walk_into
 from scenariosim.world.opcodes import CHANGE_LANE, CHANGE_SPEED, DEFAULT_LANE_CHANGE, FOLLOW_PATH, STOP_AT, WALK_ACROSS
 from scenariosim.world.state import OFF_ROAD, ON_LANE, ON_PATH, REPORTED_END, SINUSOIDAL, STATIC, STRAIGHT, WALKING
 
@@ -58,7 +58,7 @@ LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def record(w, vi, kind, t, i, j, value):
     """Append an event to variant vi's list (counted even when the list is full); agents i, j are absolute
     indices, stored as numbers within the variant (−1: none)."""
@@ -71,12 +71,12 @@ def record(w, vi, kind, t, i, j, value):
     ev.count[vi] = n + 1
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def lane_length(lanes, lane):
     return lanes.cum_s[lanes.start[lane + 1] - 1]
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def _must_yield(w, i, lane, nxt, lo, hi):
     """Must agent i (on ``lane``, entering ``nxt`` at the lane's end) wait at its stop line for traffic with
     priority at a conflict of ``nxt``? Yes if a priority agent is on the conflict point now, or reaches it
@@ -117,7 +117,7 @@ def _must_yield(w, i, lane, nxt, lo, hi):
     return False
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def stop_line_accel(w, i, lane, nxt, states, lo, hi):
     """IDM deceleration [m/s²] towards the stop line of ``lane`` when agent i must wait there (a red or yellow
     signal, or a conflict on ``nxt`` where it yields); inf when it may go on."""
@@ -134,7 +134,7 @@ def stop_line_accel(w, i, lane, nxt, states, lo, hi):
                             veh.comfort_decel[i])
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def walkers_accel(w, i, walkers, n_walkers):
     """IDM deceleration [m/s²] of driver i for walkers ahead in its corridor, or who will be in it (or across
     it) by the time the driver gets there at its present speed; inf if none."""
@@ -157,7 +157,7 @@ def walkers_accel(w, i, walkers, n_walkers):
     return a
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def follow_accel(w, i, j):
     """keep_time_gap: IDM acceleration [m/s²] of agent i behind agent j, measured along i's heading."""
     veh = w.vehicles
@@ -171,7 +171,7 @@ def follow_accel(w, i, j):
                             veh.time_gap[i], veh.min_gap[i], veh.max_accel[i], veh.comfort_decel[i])
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def move_through(w, i, st):
     """Pure-pursuit target (x, y) at arc length st beyond the end of agent i's lane, on its route's successor."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
@@ -182,7 +182,7 @@ def move_through(w, i, st):
     return lane_point(lanes.points, lanes.cum_s, lanes.tangent, k, st, dr.d_ref[i])
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def move_on_path(w, i, a, dt):
     """Drive agent i along its path by pure pursuit; at the path's end it joins the nearest lane abreast."""
     veh, dr, paths, lanes = w.vehicles, w.drive, w.paths, w.lanes
@@ -223,7 +223,7 @@ def move_on_path(w, i, a, dt):
         dr.d_ref[i] = 0.0
 
 
-@njit(**NESTED)
+@njit(**BORROWING)
 def next_lane(w, vi, i, t):
     """Agent i ran past its lane's end: continue on the route's successor, or record the end of the road."""
     veh, dr, lanes = w.vehicles, w.drive, w.lanes
@@ -263,6 +263,9 @@ class Scratch(NamedTuple):
     sweep_key: np.ndarray    # (N,) float64 [m] their x − radius, in that order
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
+    walks: np.ndarray        # (N,) bool, all False: walkers.walk_into's working arrays
+    walk_new: np.ndarray     # (6, N) float64
+    walk_done: np.ndarray    # (N,) bool
     active: np.ndarray       # (N,) bool, all True
     lanes: np.ndarray        # (L + 1,) int64 lane blocks of the sorted order
     calm: np.ndarray         # (L,) int64 1: no stop line matters (no signal, no successor with conflicts)
@@ -287,7 +290,8 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), sweep_key=np.empty(n),
-                   walk_x=np.empty(n), walk_y=np.empty(n),
+                   walk_x=np.empty(n), walk_y=np.empty(n), walks=np.zeros(n, dtype=np.bool_), walk_new=np.empty((6, n)),
+                   walk_done=np.empty(n, dtype=np.bool_),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
@@ -316,6 +320,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     b_t0, b_odo0, c_code, c_val, c_a, c_b = bh.t0, bh.odo0, prog.code, prog.cval, prog.ca, prog.cb
     j_offset, j_green, j_yellow, j_cycle = jn.offset, jn.green, jn.yellow, jn.cycle
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
+    walks, walk_new, walk_done = sc.walks, sc.walk_new, sc.walk_done
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     sweep, sweep_key = sc.sweep, sc.sweep_key
     for k in range(hi - lo):
@@ -745,9 +750,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             sl = slice(lo, hi)
             for m in range(n_walkers):
                 wx[m], wy[m] = x[lo + walk_idx[m]], y[lo + walk_idx[m]]
-            step_walkers(walk_idx[:n_walkers], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
-                         path_done[sl], dr.phase[sl], dr.stride[sl], w.paths.points, w.paths.cum_s, w.paths.start,
-                         length[sl], width[sl], active, dt)
+            walk_into(walk_idx[:n_walkers], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
+                      path_done[sl], dr.phase[sl], dr.stride[sl], w.paths.points, w.paths.cum_s, w.paths.start,
+                      length[sl], width[sl], active, dt, walks, walk_new, walk_done)
             for m in range(n_walkers):
                 i = lo + walk_idx[m]
                 odo[i] += math.hypot(x[i] - wx[m], y[i] - wy[m])

@@ -43,7 +43,7 @@ import math
 import numpy as np
 from numba import njit
 
-from scenariosim.sim.config import JIT
+from scenariosim.sim.config import BORROWING, JIT, SCALAR
 
 TAU = 0.5                   # [s] relaxation time (HM1995)
 A_SOCIAL = 2.1              # [m/s²] repulsion amplitude (HM1995's V⁰ as a force amplitude, see above)
@@ -71,7 +71,7 @@ def walk_stride(height):
     return STRIDE_PER_HEIGHT * height
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def box_distance(px, py, cx, cy, heading, length, width):
     """Signed distance [m] from point (px, py) to an oriented box (centre (cx, cy) [m], heading [rad],
     length × width [m]) and the unit vector (nx, ny) from its nearest boundary point to the point.
@@ -97,7 +97,7 @@ def box_distance(px, py, cx, cy, heading, length, width):
     return d, c * eu - s * ew, s * eu + c * ew
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def agent_distance(px, py, cx, cy, heading, length, width, disc):
     """Signed distance [m] and unit vector (nx, ny) from agent (centre (cx, cy), heading, length × width
     [m]) to the point (px, py): to a disc of radius width/2 where ``disc`` (another walker), else to its
@@ -111,7 +111,7 @@ def agent_distance(px, py, cx, cy, heading, length, width, disc):
     return c - 0.5 * width, dx / c, dy / c
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def path_point(points, cum_s, a, b, s):
     """Point (x, y) [m] at arc length s [m] on the path owning points[a:b], clamped to its ends."""
     if s <= cum_s[a] or b - a < 2:
@@ -124,7 +124,7 @@ def path_point(points, cum_s, a, b, s):
     return points[k, 0] + f * (points[k + 1, 0] - points[k, 0]), points[k, 1] + f * (points[k + 1, 1] - points[k, 1])
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def project_on_path(points, cum_s, a, b, x, y, s_lo, s_hi):
     """Arc length [m] of the point nearest (x, y) on the path owning points[a:b] (P ≥ 2), among the
     segments k with cum_s[k + 1] ≥ s_lo and cum_s[k] ≤ s_hi (the first of equals wins). Never below the
@@ -146,7 +146,7 @@ def project_on_path(points, cum_s, a, b, x, y, s_lo, s_hi):
     return best_s
 
 
-@njit(**JIT)
+@njit(**SCALAR)
 def _near(i, j, x, y, length, width, active):
     """Whether agent j counts as a neighbour of walker i: another active agent within reach of the cut-off."""
     if j == i or not active[j]:
@@ -169,10 +169,21 @@ def step_walkers(idx, x, y, heading, speed, v_des, path, path_s, done, phase, st
     inactive agents neither move nor push. Walkers not active, done or without a path are left as they are.
     """
     m, n = idx.shape[0], x.shape[0]
-    walks = np.zeros(n, dtype=np.bool_)
-    walks[idx] = True
-    nx_, ny_, nh, nv = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    ns, nph, nd = np.empty(m), np.empty(m), np.empty(m, dtype=np.bool_)
+    walk_into(idx, x, y, heading, speed, v_des, path, path_s, done, phase, stride, paths_points, paths_cum_s,
+              paths_start, length, width, active, dt, np.zeros(n, dtype=np.bool_), np.empty((6, m)),
+              np.empty(m, dtype=np.bool_))
+
+
+@njit(**BORROWING)
+def walk_into(idx, x, y, heading, speed, v_des, path, path_s, done, phase, stride, paths_points, paths_cum_s,
+              paths_start, length, width, active, dt, walks, new, new_done):
+    """step_walkers with its working arrays given, so that it allocates and counts nothing (the engine's
+    form): walks (N,) bool all False (left so), new (6, ≥ M) float64, new_done (≥ M,) bool."""
+    m = idx.shape[0]
+    n = x.shape[0]
+    for k in range(m):
+        walks[idx[k]] = True
+    nx_, ny_, nh, nv, ns, nph, nd = new[0], new[1], new[2], new[3], new[4], new[5], new_done
     for k in range(m):
         i = idx[k]
         nx_[k], ny_[k], nh[k], nv[k] = x[i], y[i], heading[i], speed[i]
@@ -260,3 +271,4 @@ def step_walkers(idx, x, y, heading, speed, v_des, path, path_s, done, phase, st
         i = idx[k]
         x[i], y[i], heading[i], speed[i] = nx_[k], ny_[k], nh[k], nv[k]
         path_s[i], phase[i], done[i] = ns[k], nph[k], nd[k]
+        walks[i] = False
