@@ -26,6 +26,43 @@ def test_bench_sim_prints_one_json_line_per_case():
     assert 0 < rows[2]["pipeline_variants_per_s"] <= min(rows[2]["variants_per_s"], rows[2]["build_variants_per_s"])
 
 
+def test_bench_sim_times_the_scenarios_it_is_given():
+    from scenariosim.dsl import load
+    from scenariosim.roads import build
+    from scenariosim.spec import sample
+    from scenariosim.world import build_world
+
+    names = ["cut_in", "pedestrian_crosswalk_night"]
+    rows = run_json("tools/bench_sim.py", "--n", "30", "--steps", "2", "--repeats", "1", "--variants", "2",
+                    "--no-sumo", "--scenarios", *(f"scenarios/{n}.scn" for n in names), "--scenario-variants", "3")
+    assert [(r["case"], r.get("name")) for r in rows] == [("highway", None), ("batched", None)] + \
+        [("scenario", n) for n in names]
+    for name, row in zip(names, rows[2:]):
+        spec = sample(load(ROOT / "scenarios" / f"{name}.scn"))
+        agents = len(build_world(spec, build(spec.roads))[0].vehicles.x)       # walkers are agents too
+        assert (row["agents"], row["steps"], row["variants"]) == (agents, round(spec.duration / spec.timestep), 3)
+        # both rates describe one timing: seconds per agent-step × agent-steps per variant = 1 / variants per s
+        per_variant = row["ns_per_agent_step"] * 1e-9 * row["steps"] * row["agents"]
+        assert per_variant * row["variants_per_s"] == pytest.approx(1.0, rel=0.01)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("scenario s:\n    duration: 1 s\n", "missing required field"),
+    ("scenario s:\n    seed: 0\n    duration: 1 s\n    timestep: 0.1 s\n"
+     "    road main = highway(length: uniform(500 m, 900 m), lanes: 2, lane_width: 3.5 m)\n"
+     "    actor ego: car\n        at: lane(main, 1), s 50 m\n        speed: 20 m/s\n        behavior: follow_lane\n",
+     "cannot share a batch"),
+])
+def test_bench_sim_refuses_a_scenario_it_cannot_batch_in_one_line(tmp_path, text, why):
+    path = tmp_path / "s.scn"
+    path.write_text(text)
+    res = subprocess.run([sys.executable, "tools/bench_sim.py", "--n", "30", "--steps", "1", "--repeats", "1",
+                          "--variants", "2", "--no-sumo", "--scenarios", str(path), "--scenario-variants", "4"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 1 and why in res.stderr and "Traceback" not in res.stderr
+    assert res.stderr.count("\n") == 1
+
+
 @pytest.mark.gl
 def test_bench_render_prints_fps_per_size():
     rows = run_json("tools/bench_render.py", "--frames", "1")

@@ -2,7 +2,7 @@
 of a batched rollout with criteria.
 
     python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--variants 2000]
-                              [--no-sumo] [--json]
+                              [--no-sumo] [--json] [--scenarios SCN ...] [--scenario-variants 200]
 
 Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
@@ -18,6 +18,9 @@ stacked and run 10 s at 0.1 s in one kernel call that also computes the ego's cr
 kernel's rate it prints what a sweep pays in all: sampling and building the worlds (timed once), stacking
 them and the rollout, per variant.
 
+With --scenarios, also any bundled scenario's batched rollout the same way (its variants drawn with seeds
+0 … V−1, criteria for the actor named ego): variants per second and nanoseconds per agent-step.
+
 Prints medians over repeats, after one warm-up run that also triggers compilation.
 """
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from scenariosim.dsl import load
+from scenariosim.errors import ScenarioSimError
 from scenariosim.roads import build
 from scenariosim.sim import rollout, simulate, stack
 from scenariosim.spec import ActorSpec, HighwaySpec, ScenarioSpec, sample
@@ -74,6 +78,21 @@ def bench_highway(n: int, steps: int, repeats: int) -> float:
     return statistics.median(rates)
 
 
+def _time_rollouts(worlds, dt: float, steps: int, repeats: int, ego: int = 0):
+    """Median seconds of stacking ``worlds`` and of their batched rollout with criteria, after one compiling run
+    of two of them; and the last run's criteria."""
+    rollout(stack(worlds[:2]), dt, steps, ego=ego)                   # compilation
+    runs, stacks = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        batch = stack(worlds)
+        t1 = time.perf_counter()
+        crit, _ = rollout(batch, dt, steps, ego=ego)
+        runs.append(time.perf_counter() - t1)
+        stacks.append(t1 - t0)
+    return statistics.median(runs), statistics.median(stacks), crit
+
+
 def bench_batched(variants: int, repeats: int) -> dict:
     """Variants per second of the batched 20-actor rollout with criteria, and what building them costs."""
     spec = load(BATCHED)
@@ -82,20 +101,40 @@ def bench_batched(variants: int, repeats: int) -> dict:
     worlds = [build_world(sample(spec, seed), network)[0] for seed in range(variants)]
     build_s = time.perf_counter() - t0
     steps = int(round(spec.duration / spec.timestep))
-    rollout(stack(worlds[:2]), spec.timestep, steps)                  # compilation
-    runs, stacks = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        batch = stack(worlds)
-        t1 = time.perf_counter()
-        crit, _ = rollout(batch, spec.timestep, steps)
-        runs.append(time.perf_counter() - t1)
-        stacks.append(t1 - t0)
-    run_s, stack_s = statistics.median(runs), statistics.median(stacks)
+    run_s, stack_s, crit = _time_rollouts(worlds, spec.timestep, steps, repeats)
     return {"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
             "variants_per_s": round(variants / run_s), "build_variants_per_s": round(variants / build_s),
             "pipeline_variants_per_s": round(variants / (build_s + stack_s + run_s)),
             "collisions": int(crit[:, 0].sum())}
+
+
+def load_scenario(path: Path):
+    """The scenario in ``path``; exits with the error (where and why) if it cannot be loaded."""
+    try:
+        return load(path)
+    except (OSError, ScenarioSimError) as e:
+        raise SystemExit(f"error: {e}") from None
+
+
+def bench_scenario(path: Path, variants: int, repeats: int) -> dict:
+    """Variants per second of any scenario's batched rollout with criteria (the ego: the actor named ego, else
+    the first), its variants drawn with seeds 0 … V−1; and nanoseconds per agent-step, which compares
+    scenarios of different sizes and lengths. Its roads must draw nothing: the variants share one network."""
+    spec = load_scenario(path)
+    drawn = [sample(spec, seed) for seed in range(variants)]
+    if any(d.roads != drawn[0].roads for d in drawn):
+        raise SystemExit(f"error: {path}: its roads differ from variant to variant, so its variants cannot share a "
+                         "batch")
+    network = build(drawn[0].roads)
+    built = [build_world(d, network) for d in drawn]
+    worlds, names = [w for w, _ in built], built[0][1].names
+    steps = int(round(spec.duration / spec.timestep))
+    ego = names.index("ego") if "ego" in names else 0
+    run_s, _, _ = _time_rollouts(worlds, spec.timestep, steps, repeats, ego=ego)
+    agents = len(worlds[0].vehicles.x)
+    return {"case": "scenario", "name": path.stem, "agents": agents, "steps": steps, "variants": variants,
+            "variants_per_s": round(variants / run_s),
+            "ns_per_agent_step": round(run_s / (variants * steps * agents) * 1e9, 1)}
 
 
 def main() -> None:
@@ -106,7 +145,12 @@ def main() -> None:
     p.add_argument("--variants", type=int, default=2000)
     p.add_argument("--no-sumo", action="store_true", help="skip the SUMO comparison")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--scenarios", type=Path, nargs="+", default=[], metavar="SCN",
+                   help="also the batched rollout of these scenarios (--scenario-variants variants each)")
+    p.add_argument("--scenario-variants", type=int, default=200)
     args = p.parse_args()
+    for path in args.scenarios:                       # bad files fail at once, not after the other cases
+        load_scenario(path)
     sumo = None
     if not args.no_sumo:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -131,6 +175,14 @@ def main() -> None:
         print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
               f"(median of {args.repeats}; sampling and building the worlds: {row['build_variants_per_s']} "
               f"variants/s; all of it, sampled spec to criteria: {row['pipeline_variants_per_s']} variants/s)")
+    for path in args.scenarios:
+        row = bench_scenario(path, args.scenario_variants, args.repeats)
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(f"scenario {row['name']:<28} {row['agents']:>3} agents × {row['steps']:>4} steps  "
+                  f"{row['variants_per_s']:>8} variants/s  {row['ns_per_agent_step']:7.1f} ns per agent-step  "
+                  f"(median of {args.repeats})", flush=True)
 
 
 if __name__ == "__main__":
