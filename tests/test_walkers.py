@@ -127,6 +127,31 @@ def test_order_of_walkers_does_not_matter():
         np.testing.assert_array_equal(getattr(agents, name), getattr(other, name))
 
 
+def test_walk_into_with_reused_working_arrays_steps_as_step_walkers():
+    """The engine's form reuses its working arrays from step to step: whatever they hold, the step is the same
+    to the bit, and ``walks`` is left all False for the next step, also when the walkers change."""
+    from numba import njit
+
+    @njit
+    def walk(idx, a, table, dt, walks, new, new_done):                # walk_into has no Python entry point
+        walkers.walk_into(idx, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], table[0], table[1],
+                          table[2], a[10], a[11], a[12], dt, walks, new, new_done)
+
+    agents, idx, table = random_crowd(4)
+    other = agents.copy()
+    n = len(agents.x)
+    walks, new, new_done = np.zeros(n, dtype=np.bool_), np.full((6, n), np.nan), np.ones(n, dtype=np.bool_)
+    for step in range(12):
+        some = idx if step % 3 else idx[::2].copy()                    # every third step, half of them walk
+        agents.step(walkers.step_walkers, some, table, 0.1)
+        walk(some, (other.x, other.y, other.heading, other.speed, other.v_des, other.path, other.path_s, other.done,
+                    other.phase, other.stride, other.length, other.width, other.active), table, 0.1,
+             walks, new, new_done)
+        assert not walks.any()
+        for name in Agents.STATE:
+            np.testing.assert_array_equal(getattr(other, name), getattr(agents, name), err_msg=name)
+
+
 def test_box_distance_edge_cases():
     # outside a face, at a corner, inside nearer the side face, at the centre
     assert walkers.box_distance(3.0, 0.0, 0.0, 0.0, 0.0, 4.0, 2.0) == pytest.approx((1.0, 1.0, 0.0))
