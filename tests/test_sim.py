@@ -444,6 +444,7 @@ def test_borrowing_kernels_return_scalars_only():
     assert {"condition_holds", "start_step", "start_programs", "begin_lane_change", "lane_number_of",
             "run_variant", "record", "next_lane", "move_on_path", "stop_line_accel", "walkers_accel", "follow_accel",
             "move_through", "lane_length", "_must_yield", "walk_into"} <= set(borrowing)
+
     def scalar(t):                                     # a number, bool or None, or a tuple of them
         if isinstance(t, types.BaseTuple):
             return all(scalar(e) for e in t)

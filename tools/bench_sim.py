@@ -116,11 +116,11 @@ def load_scenario(path: Path):
         raise SystemExit(f"error: {e}") from None
 
 
-def bench_scenario(path: Path, variants: int, repeats: int) -> dict:
+def bench_scenario(path: Path, spec, variants: int, repeats: int) -> dict:
     """Variants per second of any scenario's batched rollout with criteria (the ego: the actor named ego, else
     the first), its variants drawn with seeds 0 … V−1; and nanoseconds per agent-step, which compares
-    scenarios of different sizes and lengths. Its roads must draw nothing: the variants share one network."""
-    spec = load_scenario(path)
+    scenarios of different sizes and lengths. ``spec``: the scenario loaded from ``path`` (load_scenario). Its
+    roads must draw nothing: the variants share one network."""
     drawn = [sample(spec, seed) for seed in range(variants)]
     if any(d.roads != drawn[0].roads for d in drawn):
         raise SystemExit(f"error: {path}: its roads differ from variant to variant, so its variants cannot share a "
@@ -149,8 +149,7 @@ def main() -> None:
                    help="also the batched rollout of these scenarios (--scenario-variants variants each)")
     p.add_argument("--scenario-variants", type=int, default=200)
     args = p.parse_args()
-    for path in args.scenarios:                       # bad files fail at once, not after the other cases
-        load_scenario(path)
+    scenarios = [(path, load_scenario(path)) for path in args.scenarios]   # bad files fail at once, not later
     sumo = None
     if not args.no_sumo:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -175,8 +174,8 @@ def main() -> None:
         print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
               f"(median of {args.repeats}; sampling and building the worlds: {row['build_variants_per_s']} "
               f"variants/s; all of it, sampled spec to criteria: {row['pipeline_variants_per_s']} variants/s)")
-    for path in args.scenarios:
-        row = bench_scenario(path, args.scenario_variants, args.repeats)
+    for path, spec in scenarios:
+        row = bench_scenario(path, spec, args.scenario_variants, args.repeats)
         if args.json:
             print(json.dumps(row), flush=True)
         else:
