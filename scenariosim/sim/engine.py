@@ -26,7 +26,7 @@ from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, condition_holds, lane_change_into, start_programs, start_step
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
-from scenariosim.sim.config import BORROWING
+from scenariosim.sim.config import BORROWING, JIT
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
@@ -246,6 +246,16 @@ def next_lane(w, vi, i, t):
         w.behaviour.stop_s[i] -= length             # a stop_at target stays where it was (nan stays nan)
 
 
+@njit(**JIT)
+def lane_headings(tangent):
+    """(P,) float64 [rad]: atan2 of each row of a lane table's unit tangents (P, 2), the heading of a lane's
+    segment; a lane changer's heading starts from it every step."""
+    out = np.empty(tangent.shape[0])
+    for k in range(tangent.shape[0]):
+        out[k] = math.atan2(tangent[k, 1], tangent[k, 0])
+    return out
+
+
 class Scratch(NamedTuple):
     """Working arrays of a run, owned by the caller so that step kernels allocate nothing."""
 
@@ -276,6 +286,8 @@ class Scratch(NamedTuple):
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
     geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry
     res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no fast paths
+    lane_heading: np.ndarray  # (P,) float64 [rad] heading of each lane segment's tangent (lane_headings)
+    ends: np.ndarray         # (K,) int64 1: behaviour step k can end (set by run_variant for its agents)
 
 
 def scratch(w, fast_paths: bool = True) -> Scratch:
@@ -296,7 +308,8 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
-                   res=np.zeros((RES_ROWS, n * fast_paths)))
+                   res=np.zeros((RES_ROWS, n * fast_paths)), lane_heading=lane_headings(w.lanes.tangent),
+                   ends=np.zeros(w.program.op.shape[0], dtype=np.int64))
 
 
 @njit(**BORROWING)
@@ -315,7 +328,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     mu = clk.friction[vi]
     g_mu = mu * G
     accel, walkers, walk_idx, changers, stack = sc.accel, sc.walkers, sc.walk_idx, sc.changers, sc.stack
-    follow_a, holds, decide, states = sc.follow_a, sc.ints, sc.ints, sc.states   # holds and decide share one array
+    follow_a, holds, decide, states = sc.follow_a, sc.ints, sc.ints, sc.states   # the agents whose step ends, then
+    # MOBIL's decisions: one array
     # taken out here, not in the loop: a record's field read there costs an atomic reference count each step
     b_t0, b_odo0, c_code, c_val, c_a, c_b = bh.t0, bh.odo0, prog.code, prog.cval, prog.ca, prog.cb
     j_offset, j_green, j_yellow, j_cycle = jn.offset, jn.green, jn.yellow, jn.cycle
@@ -346,6 +360,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
+    lane_hd = sc.lane_heading
     n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
     geo, res = sc.geo, sc.res
     fast = geo.shape[1] >= n_agents                    # the fast paths: off with scratch(…, fast_paths=False)
@@ -362,6 +377,13 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                                                veh.wheelbase[lo:hi], dr.d_ref[lo:hi], veh.max_steer[lo:hi])
     g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = (geo[0], geo[1], geo[2], geo[3], geo[4], geo[5], geo[6],
                                                         geo[7], geo[8], geo[9], geo[10], geo[11])
+    ends = sc.ends                                     # 1: a step that can end (an until, or a maneuver that
+    for i in range(lo, hi):                            # finishes with a step after it); the rest are never judged
+        for k in range(pfirst[i], pfirst[i + 1]):
+            op = pop[k]
+            ends[k] = 1 if cond_first[k] < cond_first[k + 1] or (k < pfirst[i + 1] - 1 and (
+                op == CHANGE_LANE or op == CHANGE_SPEED or op == STOP_AT or op == FOLLOW_PATH or op == WALK_ACROSS)) \
+                else 0
     rk = sc.idm_k                                      # IDM's 1/(2√(ab)), renewed wherever a step sets a or b
     for i in range(lo, hi):
         rk[i] = idm_root(amax[i], bc[i])
@@ -371,10 +393,10 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             start_programs(w, lo, hi, t)
             for i in range(lo, hi):
                 rk[i] = idm_root(amax[i], bc[i])
+        n_hold = 0
         for i in range(lo, hi):                            # 1. behaviours: which steps end (all judged first) …
-            holds[i] = 0
             k = bstep[i]
-            if k < 0:
+            if k < 0 or ends[k] == 0:
                 continue
             op = pop[k]
             done = (op == CHANGE_LANE and lc_dur[i] == 0.0) or (op == CHANGE_SPEED and math.isnan(cmds[i])) or \
@@ -383,15 +405,16 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             if (done and k < pfirst[i + 1] - 1) or (cond_first[k] < cond_first[k + 1] and condition_holds(
                     x, y, hd, sp, acc_out, s, lane, length, d, odo, b_t0, b_odo0, cond_first, c_code, c_val, c_a, c_b,
                     i, k, t, lo, stack)):
-                holds[i] = 1
-        for i in range(lo, hi):                            # … then the next ones start
-            if holds[i] == 1:
-                if bstep[i] < pfirst[i + 1] - 1:
-                    start_step(w, i, bstep[i] + 1, t, lo)
-                    rk[i] = idm_root(amax[i], bc[i])
-                else:                                      # the last step ended by its until: its commands too
-                    bstep[i] = -1
-                    cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
+                holds[lo + n_hold] = i
+                n_hold += 1
+        for m in range(n_hold):                            # … then the next ones start
+            i = holds[lo + m]
+            if bstep[i] < pfirst[i + 1] - 1:
+                start_step(w, i, bstep[i] + 1, t, lo)
+                rk[i] = idm_root(amax[i], bc[i])
+            else:                                          # the last step ended by its until: its commands too
+                bstep[i] = -1
+                cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
         sort_by_lane(order, lane, s, lo, hi)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
@@ -646,7 +669,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
                     x[i], y[i] = lane_point(pts, cum, tan, k, s1, off)
-                    hd[i] = math.atan2(tan[k, 1], tan[k, 0]) + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                    hd[i] = lane_hd[k] + math.atan2(rate / lc_dur[i], max(v1, 0.1))
                     sp[i], s[i], seg[i], d[i] = v1, s1, k, off
                     steer[i] = 0.0
                     if u >= 1.0:
