@@ -307,6 +307,29 @@ def test_path_gap_matches_twin_on_random_pairs():
     assert hits > 300
 
 
+def test_gap_lower_bound_never_exceeds_the_path_gap_and_is_tight_for_parallel_boxes():
+    """update_criteria skips the exact gap when this bound already changes no criterion: it must hold for any
+    heading and distance (rounding grows with it), and be close for the usual case, a box straight ahead."""
+    rng = np.random.default_rng(11)
+    hits = 0
+    for _ in range(3000):
+        he, le, we = rng.uniform(-math.pi, math.pi), rng.uniform(2, 12), rng.uniform(1, 3)
+        lon, lat = rng.uniform(0.01, 1.0) * 10.0 ** rng.uniform(0, 3), rng.uniform(-3, 3)
+        dh = rng.normal(0, 0.01) if rng.random() < 0.5 else rng.uniform(-math.pi, math.pi)
+        lj, wj = rng.uniform(0.4, 12), rng.uniform(0.4, 3)
+        xe, ye = rng.uniform(-1e4, 1e4, 2)
+        c, s = math.cos(he), math.sin(he)
+        gap = criteria.path_gap(xe, ye, he, le, we, xe + lon * c - lat * s, ye + lon * s + lat * c, he + dh, lj, wj)
+        if math.isnan(gap):
+            continue
+        hits += 1
+        assert criteria.gap_lower_bound(lon, math.cos(dh), math.sin(dh), lj, wj, le) <= gap, (lon, lat, dh)
+    assert hits > 1000
+    for lon in (3.0, 40.0, 900.0):                     # parallel, in the corridor: the bound is the gap less its margin
+        gap = criteria.path_gap(0.0, 0.0, 0.0, 4.5, 1.8, lon + 5.0, 0.2, 0.0, 4.0, 1.8)
+        assert gap - 1e-6 < criteria.gap_lower_bound(lon + 5.0, 1.0, 0.0, 4.0, 1.8, 4.5) <= gap
+
+
 @pytest.mark.parametrize("spread", [0.15, 0.004])
 def test_update_criteria_matches_twin_on_random_traffic(spread):
     """Against the shapely twin, with headings spread by ``spread`` [rad] around the ego's (0.004: nearly

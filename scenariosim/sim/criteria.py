@@ -31,6 +31,9 @@ MIN_PET = 6          # [s] least post-encroachment time; filled by the caller fr
 
 #: [m/s] least speed used in post-encroachment time, so a nearly standing agent gives a finite time
 PET_MIN_SPEED = 0.1
+#: relative margin [m per m of distance, plus as much] under update_criteria's cheap lower bound of a bumper gap,
+#: far above its rounding (~1e-15 relative), so the bound never exceeds the gap path_gap computes
+GAP_MARGIN = 1e-9
 
 
 @njit(**JIT)
@@ -67,6 +70,14 @@ def path_gap(xe, ye, he, le, we, xj, yj, hj, lj, wj):
         return math.nan
     cj, sj = math.cos(hj), math.sin(hj)
     return _path_gap_local(lon, -dx * s + dy * c, cj * c + sj * s, sj * c - cj * s, lj, wj, le, we)
+
+
+@njit(**SCALAR)
+def gap_lower_bound(lon, cr, sr, lj, wj, le):
+    """A lower bound [m] of path_gap for agent j whose centre lies lon [m] ahead of the ego's along its heading,
+    j's heading relative to the ego's given by its cosine cr and sine sr: j's box reaches 0.5·(l·|cr| + w·|sr|)
+    back from its centre along the ego's heading, less GAP_MARGIN for rounding."""
+    return lon - 0.5 * (le + lj * abs(cr) + wj * abs(sr)) - GAP_MARGIN * (1.0 + abs(lon))
 
 
 @njit(**SCALAR)
@@ -109,7 +120,8 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
     min_ttc, min_thw and min_distance keep their least value over time, max_drac its largest.
     Each agent is taken in the ego's frame, its heading relative to the ego's by its cosine and sine
     (kernels.cos_sin_small when nearly parallel: no library call), where collisions.box_gap_local gives both
-    the overlap and the distance.
+    the overlap and the distance. An agent in the path whose gap cannot be below a cheap lower bound that
+    already changes no criterion (the usual case: agents further ahead than the leader) is not measured.
     """
     if not active[ego]:
         return
@@ -144,10 +156,14 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
             crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
         if not ahead:
             continue
+        dv = ve - speed[j] * cr
+        g_lo = gap_lower_bound(lon, cr, sr, l[j], w[j], le)     # skip the exact gap if even g_lo changes nothing
+        if g_lo > 0.0 and (ve <= 0.0 or g_lo >= crit[MIN_THW] * ve) and \
+                (dv <= 0.0 or (g_lo >= crit[MIN_TTC] * dv and dv * dv <= 2.0 * crit[MAX_DRAC] * g_lo)):
+            continue
         g = _path_gap_local(lon, lat, cr, sr, l[j], w[j], le, we)
         if math.isnan(g):
             continue
-        dv = ve - speed[j] * cr
         if dv > 0.0:
             crit[MIN_TTC] = min(crit[MIN_TTC], g / dv)
             if g > 0.0:

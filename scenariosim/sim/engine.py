@@ -419,14 +419,16 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
             signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)
-        n_walkers = 0                                  # off the lanes: walkers, and what stands there
-        for i in range(lo, hi):
-            if mode[i] == WALKING or (mode[i] == STATIC and lane[i] < 0):
-                walkers[n_walkers] = i
-                n_walkers += 1
-        n_changers = n_mobil = 0
+        n_walkers = n_walking = n_changers = n_mobil = 0
         for i in range(lo, hi):                        # lane changers; who may take step 3's plain path
-            on = (mode[i] == ON_LANE) & (lane[i] >= 0)
+            m = mode[i]
+            if m == WALKING or (m == STATIC and lane[i] < 0):
+                walkers[n_walkers] = i                 # off the lanes: walkers, and what stands there
+                n_walkers += 1
+                if m == WALKING:                       # those who walk in step 6
+                    walk_idx[n_walking] = i - lo
+                    n_walking += 1
+            on = (m == ON_LANE) & (lane[i] >= 0)
             n_mobil += on & (mobil_a[i] == 1)
             plain[i] = on & math.isnan(cmds[i]) & (free[i] == 0) & (follow[i] < 0) & math.isnan(stop_s[i]) & \
                 (lc_dur[i] <= 0.0)
@@ -627,11 +629,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 if decide[i] >= 0:
                     lane_change_into(lane, s, x, y, seg, d, lc_from, lc_t, lc_dur, lc_d0, lc_prof, vy_a, yaw_a, d_ref,
                                      pts, cum, start, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
-        n_walkers = 0
-        for i in range(lo, hi):
-            if mode[i] == WALKING:
-                walk_idx[n_walkers] = i - lo
-                n_walkers += 1
         # 5. motion
         t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
         if fast:
@@ -769,14 +766,14 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     cmds[i] = math.nan
         clk.t[vi] = t1
         clk.tick[vi] += 1
-        if n_walkers > 0:
+        if n_walking > 0:
             sl = slice(lo, hi)
-            for m in range(n_walkers):
+            for m in range(n_walking):
                 wx[m], wy[m] = x[lo + walk_idx[m]], y[lo + walk_idx[m]]
-            walk_into(walk_idx[:n_walkers], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
+            walk_into(walk_idx[:n_walking], x[sl], y[sl], hd[sl], sp[sl], v0[sl], dr.path[sl], dr.path_s[sl],
                       path_done[sl], dr.phase[sl], dr.stride[sl], w.paths.points, w.paths.cum_s, w.paths.start,
                       length[sl], width[sl], active, dt, walks, walk_new, walk_done)
-            for m in range(n_walkers):
+            for m in range(n_walking):
                 i = lo + walk_idx[m]
                 odo[i] += math.hypot(x[i] - wx[m], y[i] - wy[m])
                 acc_out[i] = 0.0
