@@ -273,7 +273,7 @@ def test_sort_by_lane_matches_twin_from_any_order(n):
         lane = RNG.integers(-1, 4, n).astype(np.int64)
         s = np.round(RNG.uniform(0, 100, n), 0)
         order = RNG.permutation(n).astype(np.int64)
-        kernels.sort_by_lane(order, lane, s, 0, n)
+        kernels.sort_by_lane(order, lane, s, 0, n, np.empty(n, dtype=np.int64), np.empty(n))
         np.testing.assert_array_equal(order, naive.sort_by_lane(lane, s))
         begin = np.empty(6, dtype=np.int64)
         kernels.lane_blocks(order, lane, 0, n, 5, begin)

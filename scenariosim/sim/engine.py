@@ -288,6 +288,8 @@ class Scratch(NamedTuple):
     res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no fast paths
     lane_heading: np.ndarray  # (P,) float64 [rad] heading of each lane segment's tangent (lane_headings)
     ends: np.ndarray         # (K,) int64 1: behaviour step k can end (set by run_variant for its agents)
+    sort_lane: np.ndarray    # (N,) int64 kernels.sort_by_lane's keys
+    sort_s: np.ndarray       # (N,) float64
 
 
 def scratch(w, fast_paths: bool = True) -> Scratch:
@@ -309,7 +311,8 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
                    res=np.zeros((RES_ROWS, n * fast_paths)), lane_heading=lane_headings(w.lanes.tangent),
-                   ends=np.zeros(w.program.op.shape[0], dtype=np.int64))
+                   ends=np.zeros(w.program.op.shape[0], dtype=np.int64), sort_lane=np.empty(n, dtype=np.int64),
+                   sort_s=np.empty(n))
 
 
 @njit(**BORROWING)
@@ -336,7 +339,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     walks, walk_new, walk_done = sc.walks, sc.walk_new, sc.walk_done
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
-    sweep, sweep_key = sc.sweep, sc.sweep_key
+    sweep, sweep_key, sort_lane, sort_s = sc.sweep, sc.sweep_key, sc.sort_lane, sc.sort_s
     for k in range(hi - lo):
         sweep[k] = k
         ln, wd = veh.length[lo + k], veh.width[lo + k]
@@ -415,7 +418,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             else:                                          # the last step ended by its until: its commands too
                 bstep[i] = -1
                 cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
-        sort_by_lane(order, lane, s, lo, hi)
+        sort_by_lane(order, lane, s, lo, hi, sort_lane, sort_s)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
             signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)

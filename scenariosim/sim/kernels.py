@@ -75,27 +75,34 @@ def idm_acceleration(v, v0, gap, dv, time_gap, min_gap, max_accel, comfort_decel
 
 
 @njit(**SCALAR)
-def _before(lane, s, i, j):
-    """Agent i sorts before agent j: by lane, then s, then index."""
-    if lane[i] != lane[j]:
-        return lane[i] < lane[j]
-    if s[i] != s[j]:
-        return s[i] < s[j]
+def _before(lane_i, s_i, i, lane_j, s_j, j):
+    """Agent i (on lane_i at arc length s_i) sorts before agent j: by lane, then s, then index."""
+    if lane_i != lane_j:
+        return lane_i < lane_j
+    if s_i != s_j:
+        return s_i < s_j
     return i < j
 
 
 @njit(**STEP)
-def sort_by_lane(order, lane, s, lo, hi):
+def sort_by_lane(order, lane, s, lo, hi, key_lane, key_s):
     """Insertion sort of order[lo:hi] by (lane, s, index), in place: O(n) on the nearly sorted order of
-    the previous step (agents overtake rarely); a lane change moves an agent across one lane's block."""
-    lo = nonneg(lo)
-    for k in range(lo + 1, hi):
-        i = nonneg(order[k])
+    the previous step (agents overtake rarely); a lane change moves an agent across one lane's block.
+    key_lane (≥ hi − lo,) int64 and key_s (≥ hi − lo,) float64: scratch, left holding the lanes and arc lengths
+    in the sorted order (sorting the keys beside the order spares a chain of dependent loads per comparison)."""
+    lo, n = nonneg(lo), hi - lo
+    for k in range(n):
+        i = nonneg(order[lo + k])
+        key_lane[k], key_s[k] = lane[i], s[i]
+    for k in range(1, n):
+        i, li, si = order[lo + k], key_lane[k], key_s[k]
+        if not _before(li, si, i, key_lane[k - 1], key_s[k - 1], order[lo + k - 1]):
+            continue                                    # in place already: the common case
         m = k - 1
-        while m >= lo and _before(lane, s, i, nonneg(order[m])):
-            order[m + 1] = order[m]
+        while m >= 0 and _before(li, si, i, key_lane[m], key_s[m], order[lo + m]):
+            order[lo + m + 1], key_lane[m + 1], key_s[m + 1] = order[lo + m], key_lane[m], key_s[m]
             m -= 1
-        order[m + 1] = i
+        order[lo + m + 1], key_lane[m + 1], key_s[m + 1] = i, li, si
 
 
 @njit(**STEP)
