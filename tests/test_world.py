@@ -100,3 +100,14 @@ def test_worlds_built_on_one_network_own_their_lane_and_junction_arrays():
         np.testing.assert_array_equal(got, want, err_msg=name)
     for name, got, want in zip(second.junctions._fields, second.junctions, junctions(network)):
         np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+def test_lane_headings_point_along_each_segment():
+    """LaneTable.heading is the direction of each segment's tangent (a lane changer's heading starts from it),
+    on a roundabout's ring and arms, whose segments point every way."""
+    from scenariosim.world.build import lane_table
+    lanes = lane_table(build((RoundaboutSpec(name="r"),)))
+    assert len(lanes.heading) == len(lanes.tangent) and np.all(np.abs(lanes.heading) <= np.pi)
+    np.testing.assert_allclose(np.cos(lanes.heading), lanes.tangent[:, 0], atol=1e-12)
+    np.testing.assert_allclose(np.sin(lanes.heading), lanes.tangent[:, 1], atol=1e-12)
+    assert np.ptp(lanes.heading) > 6.0                 # all directions are there

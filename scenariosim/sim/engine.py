@@ -26,7 +26,7 @@ from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, condition_holds, lane_change_into, start_programs, start_step
 from scenariosim.sim.collisions import find_contacts, sweep_contacts
-from scenariosim.sim.config import BORROWING, JIT
+from scenariosim.sim.config import BORROWING
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
@@ -246,16 +246,6 @@ def next_lane(w, vi, i, t):
         w.behaviour.stop_s[i] -= length             # a stop_at target stays where it was (nan stays nan)
 
 
-@njit(**JIT)
-def lane_headings(tangent):
-    """(P,) float64 [rad]: atan2 of each row of a lane table's unit tangents (P, 2), the heading of a lane's
-    segment; a lane changer's heading starts from it every step."""
-    out = np.empty(tangent.shape[0])
-    for k in range(tangent.shape[0]):
-        out[k] = math.atan2(tangent[k, 1], tangent[k, 0])
-    return out
-
-
 class Scratch(NamedTuple):
     """Working arrays of a run, owned by the caller so that step kernels allocate nothing."""
 
@@ -286,7 +276,6 @@ class Scratch(NamedTuple):
     contacts: np.ndarray     # (MAX_CONTACTS, 2) int64
     geo: np.ndarray          # (lanekeep.GEO_ROWS, N) float64 the lane keepers' segment geometry
     res: np.ndarray          # (lanekeep.RES_ROWS, N) float64 their plain steps; both 0 columns: no fast paths
-    lane_heading: np.ndarray  # (P,) float64 [rad] heading of each lane segment's tangent (lane_headings)
     ends: np.ndarray         # (K,) int64 1: behaviour step k can end (set by run_variant for its agents)
     sort_lane: np.ndarray    # (N,) int64 kernels.sort_by_lane's keys
     sort_s: np.ndarray       # (N,) float64
@@ -310,7 +299,7 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    calm=np.empty(w.lanes.start.shape[0] - 1, dtype=np.int64), plain=np.zeros(total, dtype=np.int64),
                    states=np.empty(w.junctions.offset.shape[0], dtype=np.int8), stack=np.empty(MAX_STACK),
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
-                   res=np.zeros((RES_ROWS, n * fast_paths)), lane_heading=lane_headings(w.lanes.tangent),
+                   res=np.zeros((RES_ROWS, n * fast_paths)),
                    ends=np.zeros(w.program.op.shape[0], dtype=np.int64), sort_lane=np.empty(n, dtype=np.int64),
                    sort_s=np.empty(n))
 
@@ -363,7 +352,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     target_speed, stop_decel = bh.target_speed, bh.stop_decel
     lc_from, politeness, path_done, bstep, pop, pfirst, cond_first = (dr.lc_from, dr.politeness, dr.done, bh.step,
                                                                        prog.op, prog.first, prog.cond_first)
-    lane_hd = sc.lane_heading
+    lane_hd = lanes.heading
     n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
     geo, res = sc.geo, sc.res
     fast = geo.shape[1] >= n_agents                    # the fast paths: off with scratch(…, fast_paths=False)

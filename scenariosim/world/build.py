@@ -136,11 +136,13 @@ def lane_table(network: RoadNetwork) -> LaneTable:
     start = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
     plan = signal_plan(network)
     rooms = np.array([_room(network, i) for i in range(len(lanes))]).reshape(-1, 2)
+    tangent = np.concatenate([_tangents(lane.centre) for lane in lanes])
     return LaneTable(
         points=np.concatenate([lane.centre for lane in lanes]).astype(np.float64),
         cum_s=np.concatenate([lane.cum_s for lane in lanes]).astype(np.float64),
         start=start,
-        tangent=np.concatenate([_tangents(lane.centre) for lane in lanes]),
+        tangent=tangent,
+        heading=np.array([math.atan2(uy, ux) for ux, uy in tangent.tolist()], dtype=np.float64),   # libm, as the kernels
         width=np.array([lane.width for lane in lanes], dtype=np.float64),
         z=np.concatenate([lane.elevation_at(lane.cum_s) for lane in lanes]).astype(np.float64),
         room_left=np.repeat(rooms[:, 0], lengths),

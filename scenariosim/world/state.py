@@ -127,6 +127,7 @@ class LaneTable(NamedTuple):
     start: np.ndarray        # (L + 1,) int64 offsets into points
     tangent: np.ndarray      # (P, 2) float64 unit direction of segment k (points k → k + 1; a lane's last row
                              # repeats the one before), so the kernels project without square roots or divisions
+    heading: np.ndarray      # (P,) float64 [rad] atan2 of each tangent (a lane changer's heading starts from it)
     width: np.ndarray        # (L,) float64 [m]
     z: np.ndarray            # (P,) float64 [m] elevation of each point (0 on flat roads)
     room_left: np.ndarray    # (P,) float64 [m] from the centre line to the road's edge on the left
