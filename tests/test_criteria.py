@@ -113,28 +113,64 @@ def test_find_contacts_equals_the_all_pairs_loop_on_2000_boxes():
 
 
 def test_sweep_contacts_equals_the_all_pairs_loop_step_after_step():
-    """The small-variant sweep (agents lo … hi − 1 of a batch, its order kept between calls) gives exactly the
-    pairs of the all-pairs loop, numbered within the variant and in (i, j) order, as the boxes move."""
+    """The sweep (agents lo … hi − 1 of a batch, its order kept between calls) gives exactly the pairs of the
+    all-pairs loop, numbered within the variant and in (i, j) order, as the boxes move."""
     rng = np.random.default_rng(6)
     n, lo = 60, 37
     x, y, h, l, w = random_boxes(rng, lo + n + 5, 40.0)
     radius, order = 0.5 * np.hypot(l[lo:lo + n], w[lo:lo + n]), np.arange(n, dtype=np.int64)
-    key = np.empty(n)
+    key, axis = np.empty(n), np.zeros(1, dtype=np.int64)
     seen = 0
-    for _ in range(30):
+    for step in range(30):
         out = np.full((256, 2), -7, dtype=np.int64)
-        count = collisions.sweep_contacts(x, y, h, l, w, lo, lo + n, radius, order, key, out)
+        count = collisions.sweep_contacts(x, y, h, l, w, lo, lo + n, radius, order, key, axis, step == 0, out)
         sl = slice(lo, lo + n)
         want = np.argwhere(all_pairs(x[sl], y[sl], h[sl], l[sl], w[sl], np.ones(n, dtype=bool)))
         assert count == len(want)
         np.testing.assert_array_equal(out[:count], want)
         assert sorted(order) == list(range(n))
-        np.testing.assert_array_equal(key, x[lo + order] - radius[order])     # the keys, sorted with it
+        coord = y if axis[0] == 1 else x
+        np.testing.assert_array_equal(key, coord[lo + order] - radius[order])     # the keys, sorted with it
         assert (np.diff(key) >= 0).all()
         seen += count
         x += rng.normal(0.0, 3.0, len(x))                   # they move, and overtake each other
         h += rng.normal(0.0, 0.2, len(h))
     assert seen > 100
+
+
+def test_sweep_contacts_follows_a_crowd_along_either_axis():
+    """300 boxes along an east-west road, then the scene turned to run north-south (and back): the sweep takes
+    the road's axis (heap-sorting its order when it switches) and its pairs stay the all-pairs loop's."""
+    rng = np.random.default_rng(9)
+    n = 300
+    x, y = rng.uniform(0.0, 1500.0, n), rng.uniform(-5.0, 5.0, n)
+    h, l, w = rng.normal(0.0, 0.1, n), rng.uniform(3.5, 12.0, n), rng.uniform(1.6, 2.6, n)
+    radius, order = 0.5 * np.hypot(l, w), rng.permutation(n).astype(np.int64)
+    key, axis = np.empty(n), np.full(1, 7, dtype=np.int64)
+    axes = []
+    for step, turned in enumerate([False] * 3 + [True] * 3 + [False] * 2):
+        sx, sy, sh = rotate_scene(x, y, h, math.pi / 2 if turned else 0.0, 0.0, 0.0)
+        out = np.empty((256, 2), dtype=np.int64)
+        count = collisions.sweep_contacts(sx, sy, sh, l, w, 0, n, radius, order, key, axis, step == 0, out)
+        want = np.argwhere(all_pairs(sx, sy, sh, l, w, np.ones(n, dtype=bool)))
+        assert 0 < count == len(want)
+        np.testing.assert_array_equal(out[:count], want)
+        assert sorted(order) == list(range(n)) and (np.diff(key) >= 0).all()
+        axes.append(int(axis[0]))
+        x += rng.normal(0.0, 1.0, n)
+    assert axes == [0, 0, 0, 1, 1, 1, 0, 0]
+
+
+def test_heapsort_keys_sorts_keys_and_order_together():
+    rng = np.random.default_rng(10)
+    for n in (0, 1, 2, 7, 64, 501):
+        key = np.round(rng.uniform(-50, 50, n), 1)          # with ties
+        order = np.arange(n, dtype=np.int64)
+        orig = key.copy()
+        collisions.heapsort_keys(key, order, n)
+        np.testing.assert_array_equal(key, np.sort(orig))
+        np.testing.assert_array_equal(orig[order], key)
+        assert sorted(order) == list(range(n))
 
 
 @pytest.mark.parametrize("axis", ["x", "y"])

@@ -279,37 +279,87 @@ def find_contacts(x, y, h, l, w, active, out):
     return count
 
 
+@njit(**SCALAR)
+def _sift_down(key, order, root, end):
+    """Heapsort's sift-down of key[root] (order beside it) within key[:end] (a max-heap)."""
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and key[child + 1] > key[child]:
+            child += 1
+        if not key[child] > key[root]:
+            return
+        key[root], key[child] = key[child], key[root]
+        order[root], order[child] = order[child], order[root]
+        root = child
+
+
 @njit(**STEP)
-def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, out):
-    """Overlapping pairs among agents lo … hi − 1, allocating nothing: find_contacts for one small variant.
+def heapsort_keys(key, order, n):
+    """Sort key[:n] ascending in place, order[:n] beside it: O(n log n) whatever the order, allocating nothing
+    (not stable). key (≥ n,) float64 with no NaN, order (≥ n,) int64."""
+    for root in range(n // 2 - 1, -1, -1):
+        _sift_down(key, order, root, n)
+    for end in range(n - 1, 0, -1):
+        key[0], key[end] = key[end], key[0]
+        order[0], order[end] = order[end], order[0]
+        _sift_down(key, order, 0, end)
+
+
+@njit(**STEP)
+def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, axis, fresh, out):
+    """Overlapping pairs among agents lo … hi − 1 of a batch, allocating nothing: find_contacts for one variant.
 
     radius (≥ hi − lo,) float64 [m]: the agents' circumradii 0.5·√(l² + w²), set by the caller (they do not
-    change from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by x − r, kept by the caller
-    from step to step, so the insertion sort here is O(n) on a nearly sorted order; key (≥ hi − lo,) float64:
-    scratch, left holding x − r in that order (sorting the keys beside the order spares a chain of dependent
-    loads per comparison). out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order
+    change from step to step); order (≥ hi − lo,) int64: agents (numbered from lo) by c − r along the sweep axis
+    c, kept by the caller from step to step, so the insertion sort here is O(n) on a nearly sorted order;
+    key (≥ hi − lo,) float64: scratch, left holding c − r in that order (sorting the keys beside the order
+    spares a chain of dependent loads per comparison); axis (1,) int64: the sweep axis of that order, 0 for x,
+    1 for y, kept by the caller too. fresh: order holds no earlier step's order (the first step of a run):
+    the axis is chosen anew and the keys heap-sorted. Otherwise the sweep switches axis (and heap-sorts) when
+    the agents spread over twice as far along the other axis, so a crowd along one road, of any direction,
+    stays near O(N). out (K, 2) int64 receives pairs (i − lo, j − lo), i < j, in lexicographic order
     → int: how many (at most K; with more, which K are kept is unspecified). A pair is reported when the
-    bounding circles meet (strictly) and boxes_overlap; the sweep only skips pairs whose x spans
-    [x − r, x + r] are apart, which the circle test would reject, so the pairs are those of an all-pairs loop.
+    bounding circles meet (strictly) and boxes_overlap; the sweep only skips pairs whose spans
+    [c − r, c + r] are apart, which the circle test would reject, so the pairs are those of an all-pairs loop.
+    Positions must be finite.
     """
     n = hi - lo
-    for k in range(n):                                  # the keys x − r, in the order of the last step
+    if n == 0:
+        return 0
+    x0, x1, y0, y1 = x[lo], x[lo], y[lo], y[lo]
+    for i in range(lo, hi):                             # the spread along each axis (a loop in SIMD)
+        x0, x1 = min(x0, x[i]), max(x1, x[i])
+        y0, y1 = min(y0, y[i]), max(y1, y[i])
+    ax = axis[0]
+    if fresh:
+        ax = 1 if y1 - y0 > x1 - x0 else 0
+    elif (ax == 0 and y1 - y0 > 2.0 * (x1 - x0)) or (ax == 1 and x1 - x0 > 2.0 * (y1 - y0)):
+        ax = 1 - ax
+        fresh = True
+    axis[0] = ax
+    c = y if ax == 1 else x
+    for k in range(n):                                  # the keys c − r, in the order of the last step
         a = nonneg(order[k])
-        key[k] = x[lo + a] - radius[a]
-    for k in range(1, n):                               # insertion sort of order[:n] (and key) by x − r
-        if not key[k - 1] > key[k]:
-            continue                                    # in place already: the common case
-        a, ka = order[k], key[k]
-        m = k - 1
-        while m >= 0 and key[m] > ka:
-            order[m + 1], key[m + 1] = order[m], key[m]
-            m -= 1
-        order[m + 1], key[m + 1] = a, ka
+        key[k] = c[lo + a] - radius[a]
+    if fresh:
+        heapsort_keys(key, order, n)
+    else:
+        for k in range(1, n):                           # insertion sort of order[:n] (and key) by c − r
+            if not key[k - 1] > key[k]:
+                continue                                # in place already: the common case
+            a, ka = order[k], key[k]
+            m = k - 1
+            while m >= 0 and key[m] > ka:
+                order[m + 1], key[m + 1] = order[m], key[m]
+                m -= 1
+            order[m + 1], key[m + 1] = a, ka
     count = 0
     for p in range(n):
         a = nonneg(order[p])
         ia = lo + a
-        right = x[ia] + radius[a]
+        right = c[ia] + radius[a]
         for q in range(p + 1, n):
             if key[q] > right:
                 break

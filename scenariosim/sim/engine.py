@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.behaviours import MAX_STACK, condition_holds, lane_change_into, start_programs, start_step
-from scenariosim.sim.collisions import find_contacts, sweep_contacts
+from scenariosim.sim.collisions import sweep_contacts
 from scenariosim.sim.config import BORROWING
 from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
@@ -53,7 +53,6 @@ YIELD_HORIZON = 50.0        # [m] drivers consider conflicts this close to their
 CLEARANCE_TIME = 1.0        # [s] margin after a priority agent has cleared the conflict point
 CRITICAL_GAP = 4.0          # [s] gap acceptance at a conflict (a typical critical gap for turning; HCM 2010 ch. 19)
 MAX_CONTACTS = 256
-SMALL_WORLD = 64            # agents per variant up to which collisions are found without allocating
 LEADER_SCAN = 8             # agents ahead checked for one that blocks the lane
 LATERAL_CLEARANCE = 0.1     # [m] a driver passes an agent beside its path with this much room
 
@@ -259,8 +258,9 @@ class Scratch(NamedTuple):
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
     radius: np.ndarray       # (N,) float64 [m] circumradius of each box, set at the start of a run
-    sweep: np.ndarray        # (N,) int64 agents of the variant by x − radius (collisions.sweep_contacts)
-    sweep_key: np.ndarray    # (N,) float64 [m] their x − radius, in that order
+    sweep: np.ndarray        # (N,) int64 agents of the variant by x (or y) − radius (collisions.sweep_contacts)
+    sweep_key: np.ndarray    # (N,) float64 [m] their x (or y) − radius, in that order
+    sweep_axis: np.ndarray   # (1,) int64 the axis of that order: 0 x, 1 y
     walk_x: np.ndarray       # (N,) float64 [m] walkers' positions before they step
     walk_y: np.ndarray       # (N,) float64 [m]
     walks: np.ndarray        # (N,) bool, all False: walkers.walk_into's working arrays
@@ -293,6 +293,7 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    walkers=np.empty(n, dtype=np.int64),
                    walk_idx=np.empty(n, dtype=np.int64),
                    radius=np.empty(n), sweep=np.arange(n, dtype=np.int64), sweep_key=np.empty(n),
+                   sweep_axis=np.zeros(1, dtype=np.int64),
                    walk_x=np.empty(n), walk_y=np.empty(n), walks=np.zeros(n, dtype=np.bool_), walk_new=np.empty((6, n)),
                    walk_done=np.empty(n, dtype=np.bool_),
                    active=np.ones(n, dtype=np.bool_), lanes=np.empty(w.lanes.start.shape[0], dtype=np.int64),
@@ -328,7 +329,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     walks, walk_new, walk_done = sc.walks, sc.walk_new, sc.walk_done
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
-    sweep, sweep_key, sort_lane, sort_s = sc.sweep, sc.sweep_key, sc.sort_lane, sc.sort_s
+    sweep, sweep_key, sweep_axis, sort_lane, sort_s = sc.sweep, sc.sweep_key, sc.sweep_axis, sc.sort_lane, sc.sort_s
     for k in range(hi - lo):
         sweep[k] = k
         ln, wd = veh.length[lo + k], veh.width[lo + k]
@@ -770,12 +771,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 odo[i] += math.hypot(x[i] - wx[m], y[i] - wy[m])
                 acc_out[i] = 0.0
         if collide:
-            sl = slice(lo, hi)
-            if hi - lo <= SMALL_WORLD:                 # sort and sweep, nothing allocated
-                n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, sweep_key, contacts)
-            else:
-                n = min(find_contacts(x[sl], y[sl], hd[sl], length[sl], width[sl], active, contacts),
-                        contacts.shape[0])
+            n = sweep_contacts(x, y, hd, length, width, lo, hi, radius, sweep, sweep_key, sweep_axis, it == 0,
+                               contacts)                # sort and sweep, nothing allocated
             for m in range(n):
                 i, j = contacts[m, 0] + lo, contacts[m, 1] + lo
                 new = True
