@@ -26,6 +26,14 @@ def test_bench_sim_prints_one_json_line_per_case():
     assert 0 < rows[2]["pipeline_variants_per_s"] <= min(rows[2]["variants_per_s"], rows[2]["build_variants_per_s"])
 
 
+
+def test_bench_sim_runs_the_highway_with_collisions_when_asked():
+    rows = run_json("tools/bench_sim.py", "--n", "30", "100", "--steps", "3", "--repeats", "1", "--variants", "2",
+                    "--no-sumo", "--collide")
+    assert [(r["case"], r.get("n"), r.get("collide")) for r in rows] == [("highway", 30, True), ("highway", 100, True),
+                                                                         ("batched", None, None)]
+    assert all(r["vehicle_steps_per_s"] > 0 for r in rows[:2])
+
 def test_bench_sim_times_the_scenarios_it_is_given():
     from scenariosim.dsl import load
     from scenariosim.roads import build

@@ -2,14 +2,15 @@
 of a batched rollout with criteria.
 
     python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--variants 2000]
-                              [--no-sumo] [--json] [--scenarios SCN ...] [--scenario-variants 200]
+                              [--no-sumo] [--json] [--scenarios SCN ...] [--scenario-variants 200] [--collide]
 
 Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
 (30 vehicles/km/lane); all start at 25 m/s; desired speeds default_rng(0).uniform(25, 33, N); dt = 0.1 s;
 the road is long enough that nobody reaches its end. Model: IDM car following, MOBIL lane changes,
 pure-pursuit lane keeping, kinematic bicycle; collision detection off (it is the criteria's job in the
-batched case). The first timed run starts after the initial sort (the cars are built out of lane order).
+batched case; --collide turns it on, and the rows say "collide": true). The first timed run starts after
+the initial sort (the cars are built out of lane order).
 If eclipse-sumo is installed (tools/sumo_highway.py) the same case runs in SUMO and the ratio is printed.
 
 Batched case: a 20-actor scenario (scenarios/bench_batched.scn: a 3-lane highway, an ego, a scripted
@@ -66,14 +67,15 @@ def highway_world(n: int, steps: int):
     return world
 
 
-def bench_highway(n: int, steps: int, repeats: int) -> float:
-    """Median vehicle-steps per second over ``repeats`` runs of ``steps`` steps."""
+def bench_highway(n: int, steps: int, repeats: int, collide: bool = False) -> float:
+    """Median vehicle-steps per second over ``repeats`` runs of ``steps`` steps (``collide``: with collision
+    events)."""
     world = highway_world(n, steps * (repeats + 1))
-    simulate(world, DT, 1, collide=False)           # compiles, and sorts the cars into lane order
+    simulate(world, DT, 1, collide=collide)         # compiles, and sorts the cars into lane order
     rates = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        simulate(world, DT, steps, collide=False)
+        simulate(world, DT, steps, collide=collide)
         rates.append(n * steps / (time.perf_counter() - t0))
     return statistics.median(rates)
 
@@ -148,6 +150,7 @@ def main() -> None:
     p.add_argument("--scenarios", type=Path, nargs="+", default=[], metavar="SCN",
                    help="also the batched rollout of these scenarios (--scenario-variants variants each)")
     p.add_argument("--scenario-variants", type=int, default=200)
+    p.add_argument("--collide", action="store_true", help="the highway case with collision detection on")
     args = p.parse_args()
     scenarios = [(path, load_scenario(path)) for path in args.scenarios]   # bad files fail at once, not later
     sumo = None
@@ -156,8 +159,10 @@ def main() -> None:
         import sumo_highway
         sumo = sumo_highway if sumo_highway.sumo_available() else None
     for n in args.n:
-        rate = bench_highway(n, args.steps, args.repeats)
+        rate = bench_highway(n, args.steps, args.repeats, args.collide)
         row = {"case": "highway", "n": n, "vehicle_steps_per_s": round(rate)}
+        if args.collide:
+            row["collide"] = True
         if sumo is not None and n <= 10000:
             sumo_rate = sumo.run_sumo(n, args.steps, repeats=3)
             row |= {"sumo_vehicle_steps_per_s": round(sumo_rate), "ratio_to_sumo": round(rate / sumo_rate, 1)}
@@ -165,7 +170,8 @@ def main() -> None:
             print(json.dumps(row), flush=True)
         else:
             extra = f"   SUMO {row['sumo_vehicle_steps_per_s'] / 1e6:.2f} M  (×{row['ratio_to_sumo']})" if "ratio_to_sumo" in row else ""
-            print(f"highway  n={n:>7}  {rate / 1e6:8.2f} M vehicle-steps/s  (median of {args.repeats}){extra}",
+            print(f"highway  n={n:>7}  {rate / 1e6:8.2f} M vehicle-steps/s  (median of {args.repeats})"
+                  f"{', collisions on' if args.collide else ''}{extra}",
                   flush=True)
     row = bench_batched(args.variants, args.repeats)
     if args.json:
