@@ -368,6 +368,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         geo[SEG, :n_agents] = -1.0                     # nothing gathered yet for this variant
     cv, snv, s_v, acc_v, wb_v, dref_v, ms_v = (dr.cos_h[lo:hi], dr.sin_h[lo:hi], veh.s[lo:hi], sc.accel[lo:hi],
                                                veh.wheelbase[lo:hi], dr.d_ref[lo:hi], veh.max_steer[lo:hi])
+    th_v, seg_v, d_v, vy_v, yaw_v, acco_v, odo_v = (dr.trig_heading[lo:hi], dr.seg[lo:hi], dr.d[lo:hi], dr.vy[lo:hi],
+                                                    dr.yaw_rate[lo:hi], veh.accel[lo:hi], dr.odometer[lo:hi])
     g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = (geo[0], geo[1], geo[2], geo[3], geo[4], geo[5], geo[6],
                                                         geo[7], geo[8], geo[9], geo[10], geo[11])
     ends = sc.ends                                     # 1: a step that can end (an until, or a maneuver that
@@ -628,23 +630,30 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             segments_ahead(lo, n_agents, mode, lane, lc_dur, dynamic, sp, hd, trig_h, seg, start, pts, cum, tan, geo)
             lane_keepers(n_agents, xv, yv, cv, snv, vv, s_v, acc_v, wb_v, dref_v, ms_v, g0, g1, g2, g3, g4, g5, g6,
                          g7, g8, g9, g10, g11, res, dt, g_mu)
+            for j in range(n_agents):                  # the plain steps committed, the others left (SIMD selects)
+                ok = res[OK, j] > 0.0
+                h1 = hv[j] + res[DTH, j]
+                xv[j] = res[X1, j] if ok else xv[j]
+                yv[j] = res[Y1, j] if ok else yv[j]
+                hv[j] = h1 if ok else hv[j]
+                vv[j] = res[V1, j] if ok else vv[j]
+                th_v[j] = h1 if ok else th_v[j]
+                cv[j] = res[COS1, j] if ok else cv[j]
+                snv[j] = res[SIN1, j] if ok else snv[j]
+                seg_v[j] = seg_v[j] + 1 if ok and res[NEXT, j] > 0.0 else seg_v[j]
+                s_v[j] = res[S1, j] if ok else s_v[j]
+                d_v[j] = res[D1, j] if ok else d_v[j]
+                vy_v[j] = 0.0 if ok else vy_v[j]
+                yaw_v[j] = res[YAW, j] if ok else yaw_v[j]
+                acco_v[j] = acc_v[j] if ok else acco_v[j]
+                odo_v[j] = odo_v[j] + res[DS, j] if ok else odo_v[j]
         for i in range(lo, hi):
             a = accel[i]
             kept = fast and res[OK, i - lo] > 0.0          # lane keeping, the plain case: computed above
             m = ON_LANE if kept else mode[i]
             on_lane = kept or (m == ON_LANE and lane[i] >= 0)
-            if kept:
-                j = i - lo
-                wk, ds, v1, dth = res[WK, j], res[DS, j], res[V1, j], res[DTH, j]
-                steer[i] = steer_atan(wk)
-                vy_a[i], yaw_a[i] = 0.0, res[YAW, j]
-                h1 = hd[i] + dth
-                trig_h[i], cos_h[i], sin_h[i] = h1, res[COS1, j], res[SIN1, j]
-                x[i], y[i], hd[i], sp[i] = res[X1, j], res[Y1, j], h1, v1
-                seg[i] = seg[i] + 1 if res[NEXT, j] > 0.0 else seg[i]
-                s[i], d[i] = res[S1, j], res[D1, j]
-                acc_out[i] = a
-                odo[i] += ds                               # (a plain step ends on its lane: no lane's end here)
+            if kept:                                   # (a plain step ends on its lane: no lane's end here)
+                steer[i] = steer_atan(res[WK, i - lo])
             elif on_lane:
                 L = nonneg(lane[i])
                 a0, a1 = nonneg(start[L]), nonneg(start[L + 1])
