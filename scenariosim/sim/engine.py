@@ -279,7 +279,6 @@ class Scratch(NamedTuple):
     ends: np.ndarray         # (K,) int64 1: behaviour step k can end (set by run_variant for its agents)
     sort_lane: np.ndarray    # (N,) int64 kernels.sort_by_lane's keys
     sort_s: np.ndarray       # (N,) float64
-    last_lane: np.ndarray    # (N,) int64 sort_lane as it was after the last step's sort
 
 
 def scratch(w, fast_paths: bool = True) -> Scratch:
@@ -303,7 +302,7 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
                    res=np.zeros((RES_ROWS, n * fast_paths)),
                    ends=np.zeros(w.program.op.shape[0], dtype=np.int64), sort_lane=np.empty(n, dtype=np.int64),
-                   sort_s=np.empty(n), last_lane=np.empty(n, dtype=np.int64))
+                   sort_s=np.empty(n))
 
 
 @njit(**BORROWING)
@@ -331,7 +330,6 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     walks, walk_new, walk_done = sc.walks, sc.walk_new, sc.walk_done
     shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
     sweep, sweep_key, sweep_axis, sort_lane, sort_s = sc.sweep, sc.sweep_key, sc.sweep_axis, sc.sort_lane, sc.sort_s
-    last_lane = sc.last_lane
     for k in range(hi - lo):
         sweep[k] = k
         ln, wd = veh.length[lo + k], veh.width[lo + k]
@@ -413,12 +411,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 bstep[i] = -1
                 cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
         sort_by_lane(order, lane, s, lo, hi, sort_lane, sort_s)
-        same = it > 0                                  # the lanes in sorted order as last step: the blocks stand
-        for k in range(n_agents):                      # (lane_blocks is O(lanes): a town has hundreds)
-            same &= sort_lane[k] == last_lane[k]
-            last_lane[k] = sort_lane[k]
-        if not same:
-            lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
+        lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
             signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)
         n_walkers = n_walking = n_changers = n_mobil = 0
@@ -556,12 +549,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             decide[lo:hi] = -1
             right = clk.tick[vi] % 2 == 1
             bias = MOBIL_KEEP_RIGHT if right else -MOBIL_KEEP_RIGHT
-            b = nonneg(begin[0])                       # each lane with agents, in order (not every lane of a town)
-            while b < hi:
-                L = nonneg(lane[order[b]])
-                b = nonneg(begin[L + 1])
+            for L in range(start.shape[0] - 1):
                 T = lanes.right[L] if right else lanes.left[L]
-                if T < 0:
+                if T < 0 or begin[L] == begin[L + 1]:
                     continue
                 side_s = lanes.right_s if right else lanes.left_s
                 first, end = nonneg(begin[T]), nonneg(begin[T + 1])
