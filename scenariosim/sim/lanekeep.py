@@ -10,9 +10,10 @@ general code for the rest. tests/test_sim.py checks that trajectories with and w
 to the last bit.
 
 Two passes over the variant's agents j = 0 … n − 1 (agent lo + j):
-1. ``segments_ahead`` (scalar): which agents are candidates (on a lane, not changing lanes, kinematic, with
-   the heading's cosine and sine kept from the last step), and the geometry of their segment k and the
-   next one, gathered into rows the second pass reads in order (once per segment an agent enters);
+1. ``segments_ahead``: which agents are candidates (on a lane, not changing lanes, kinematic, with the
+   heading's cosine and sine kept from the last step), in a loop of selects that is vectorised too; then,
+   in a scalar loop, the geometry of their segment k and the next one, gathered into rows the second pass
+   reads in order (once per segment an agent enters);
 2. ``lane_keepers`` (vector): the step, and whether it was plain (``res[OK]`` 1.0) or must be redone.
 """
 from __future__ import annotations
@@ -43,24 +44,30 @@ def segments_ahead(lo, n, mode, lane, lc_dur, dynamic, speed, heading, trig_head
     """Pass 1: geo (13, ≥ n) float64 for agents lo … lo + n − 1 (a candidate needs segments k and k + 1 on its
     lane); rows of others are left as they were but CAND, which is 0.0. The caller sets row SEG to −1 before
     a run's first step (the lane table does not change during a run)."""
-    for j in range(n):
+    mode_v, lane_v, lc_v, dyn_v, sp_v, hd_v, th_v, seg_v = (mode[lo:lo + n], lane[lo:lo + n], lc_dur[lo:lo + n],
+                                                           dynamic[lo:lo + n], speed[lo:lo + n], heading[lo:lo + n],
+                                                           trig_heading[lo:lo + n], seg[lo:lo + n])
+    cand_row, seg_row = geo[CAND], geo[SEG]
+    for j in range(n):                                     # who is a candidate, all at once (SIMD)
+        cand = (mode_v[j] == ON_LANE) & (lane_v[j] >= 0) & ~(lc_v[j] > 0.0) & \
+            ~((dyn_v[j] == 1) & (sp_v[j] >= DYNAMIC_MIN_SPEED)) & (hd_v[j] == th_v[j])
+        # 1.0: a candidate whose segment k was gathered on an earlier step; 2.0: one still to gather
+        cand_row[j] = (1.0 if seg_row[j] == seg_v[j] + 0.5 else 2.0) if cand else 0.0
+    for j in range(n):                                     # the gathering: once per segment an agent enters
+        if cand_row[j] != 2.0:
+            continue
         i = lo + j
-        cand = mode[i] == ON_LANE and lane[i] >= 0 and not lc_dur[i] > 0.0 and \
-            not (dynamic[i] == 1 and speed[i] >= DYNAMIC_MIN_SPEED) and heading[i] == trig_heading[i]
-        if cand:
-            k = nonneg(seg[i])
-            if geo[SEG, j] == k + 0.5:
-                pass                                       # gathered on an earlier step
-            elif k + 2 <= start[nonneg(lane[i]) + 1] - 1:
-                geo[SEG, j] = k + 0.5
-                geo[PX0, j], geo[PY0, j], geo[UX0, j], geo[UY0, j] = points[k, 0], points[k, 1], tangent[k, 0], \
-                    tangent[k, 1]
-                geo[PX1, j], geo[PY1, j], geo[UX1, j], geo[UY1, j] = points[k + 1, 0], points[k + 1, 1], \
-                    tangent[k + 1, 0], tangent[k + 1, 1]
-                geo[C0, j], geo[C1, j], geo[C2, j] = cum_s[k], cum_s[k + 1], cum_s[k + 2]
-            else:
-                cand = False
-        geo[CAND, j] = 1.0 if cand else 0.0
+        k = nonneg(seg[i])
+        if k + 2 <= start[nonneg(lane[i]) + 1] - 1:
+            geo[SEG, j] = k + 0.5
+            geo[PX0, j], geo[PY0, j], geo[UX0, j], geo[UY0, j] = points[k, 0], points[k, 1], tangent[k, 0], \
+                tangent[k, 1]
+            geo[PX1, j], geo[PY1, j], geo[UX1, j], geo[UY1, j] = points[k + 1, 0], points[k + 1, 1], \
+                tangent[k + 1, 0], tangent[k + 1, 1]
+            geo[C0, j], geo[C1, j], geo[C2, j] = cum_s[k], cum_s[k + 1], cum_s[k + 2]
+            geo[CAND, j] = 1.0
+        else:
+            geo[CAND, j] = 0.0
 
 
 @njit(**STEP)
