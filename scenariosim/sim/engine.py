@@ -279,6 +279,7 @@ class Scratch(NamedTuple):
     ends: np.ndarray         # (K,) int64 1: behaviour step k can end (set by run_variant for its agents)
     sort_lane: np.ndarray    # (N,) int64 kernels.sort_by_lane's keys
     sort_s: np.ndarray       # (N,) float64
+    judged: np.ndarray       # (N,) int64 agents on a behaviour step that can end (absolute indices)
 
 
 def scratch(w, fast_paths: bool = True) -> Scratch:
@@ -302,7 +303,7 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
                    res=np.zeros((RES_ROWS, n * fast_paths)),
                    ends=np.zeros(w.program.op.shape[0], dtype=np.int64), sort_lane=np.empty(n, dtype=np.int64),
-                   sort_s=np.empty(n))
+                   sort_s=np.empty(n), judged=np.empty(n, dtype=np.int64))
 
 
 @njit(**BORROWING)
@@ -379,6 +380,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             ends[k] = 1 if cond_first[k] < cond_first[k + 1] or (k < pfirst[i + 1] - 1 and (
                 op == CHANGE_LANE or op == CHANGE_SPEED or op == STOP_AT or op == FOLLOW_PATH or op == WALK_ACROSS)) \
                 else 0
+    judged, n_judged = sc.judged, -1                   # (−1: to be listed)
     rk = sc.idm_k                                      # IDM's 1/(2√(ab)), renewed wherever a step sets a or b
     for i in range(lo, hi):
         rk[i] = idm_root(amax[i], bc[i])
@@ -386,13 +388,20 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         t = clk.t[vi]
         if clk.tick[vi] == 0:
             start_programs(w, lo, hi, t)
+            n_judged = -1
             for i in range(lo, hi):
                 rk[i] = idm_root(amax[i], bc[i])
+        if n_judged < 0:                                   # the agents on a step that can end, listed anew
+            n_judged = 0                                   # whenever steps have changed
+            for i in range(lo, hi):
+                k = bstep[i]
+                if k >= 0 and ends[k] == 1:
+                    judged[n_judged] = i
+                    n_judged += 1
         n_hold = 0
-        for i in range(lo, hi):                            # 1. behaviours: which steps end (all judged first) …
-            k = bstep[i]
-            if k < 0 or ends[k] == 0:
-                continue
+        for m in range(n_judged):                          # 1. behaviours: which steps end (all judged first) …
+            i = judged[m]
+            k = nonneg(bstep[i])
             op = pop[k]
             done = (op == CHANGE_LANE and lc_dur[i] == 0.0) or (op == CHANGE_SPEED and math.isnan(cmds[i])) or \
                 (op == STOP_AT and sp[i] == 0.0 and s[i] >= stop_s[i] - 0.5) or \
@@ -410,6 +419,8 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             else:                                          # the last step ended by its until: its commands too
                 bstep[i] = -1
                 cmds[i], stop_s[i], follow[i] = math.nan, math.nan, -1
+        if n_hold > 0:
+            n_judged = -1
         sort_by_lane(order, lane, s, lo, hi, sort_lane, sort_s)
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
