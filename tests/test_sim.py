@@ -317,14 +317,15 @@ def test_lane_change_profiles_start_and_end_where_they_should():
 
 def test_sinusoidal_lane_change_is_the_closed_form_to_rounding():
     """The sinusoidal profile is computed by a polynomial, not math.cos and math.sin: offset d0·(1 + cos πu)/2
-    and rate −d0·(π/2)·sin πu agree with the closed form to a few units in the last place, over the whole change
-    and at its ends exactly."""
+    and rate −d0·(π/2)·sin πu agree with the closed form to a few units in the last place, over the whole change,
+    and the offset is exact at its start, middle and end."""
     us = np.concatenate([np.linspace(0.0, 1.0, 4001), np.random.default_rng(0).uniform(0.0, 1.0, 4000)])
     got = np.array([kernels.lane_change_offset(3.5, u, 0) for u in us])
     np.testing.assert_allclose(got[:, 0], 3.5 * 0.5 * (1.0 + np.cos(np.pi * us)), rtol=0, atol=4e-15)
     np.testing.assert_allclose(got[:, 1], -3.5 * 0.5 * np.pi * np.sin(np.pi * us), rtol=0, atol=4e-15)
     assert kernels.lane_change_offset(3.5, 0.0, 0) == (3.5, 0.0)
     assert kernels.lane_change_offset(3.5, 1.0, 0) == (0.0, 0.0)
+    assert kernels.lane_change_offset(3.5, 0.5, 0)[0] == 1.75
 
 
 def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
