@@ -328,6 +328,18 @@ def test_sinusoidal_lane_change_is_the_closed_form_to_rounding():
     assert kernels.lane_change_offset(3.5, 0.5, 0)[0] == 1.75
 
 
+def test_atan_eighth_is_atan_to_rounding():
+    """A lane changer's heading offset comes from a series for |z| ≤ 1/8 (math.atan beyond): within 2 units in the
+    last place of math.atan over ±0.2, odd, and exact at 0."""
+    import math
+    zs = np.concatenate([np.linspace(-0.2, 0.2, 4001), np.random.default_rng(1).uniform(-0.125, 0.125, 4000)])
+    for z in zs:
+        want = math.atan(z)
+        assert abs(kernels.atan_eighth(z) - want) <= 2 * np.spacing(abs(want)), z
+        assert kernels.atan_eighth(-z) == -kernels.atan_eighth(z)
+    assert kernels.atan_eighth(0.0) == 0.0
+
+
 def test_the_kernel_cache_follows_every_kernel_source(tmp_path, monkeypatch):
     """Numba checks a cached kernel against its own file only, but a kernel holds the code of the kernels it
     calls: the cache folder is named after a hash of all of them, so an edit to any starts a fresh cache."""

@@ -31,7 +31,7 @@ from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
-    abreast, arc_advance, arc_series, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k,
+    abreast, arc_advance, arc_series, atan_eighth, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k,
     idm_root, lane_blocks, lane_point, nonneg,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, steer_atan, travel,
 )
@@ -679,7 +679,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     while k < a1 - 2 and cum[k + 1] <= s1:
                         k += 1
                     x[i], y[i] = lane_point(pts, cum, tan, k, s1, off)
-                    hd[i] = lane_hd[k] + math.atan2(rate / lc_dur[i], max(v1, 0.1))
+                    hd[i] = lane_hd[k] + atan_eighth(rate / (lc_dur[i] * max(v1, 0.1)))
                     sp[i], s[i], seg[i], d[i] = v1, s1, k, off
                     steer[i] = 0.0
                     if u >= 1.0:

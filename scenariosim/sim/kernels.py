@@ -329,6 +329,23 @@ def _sin_cos_quarter(w):
     return w * _estrin8(_SIN_Q, z, z2, z4, z8), _estrin8(_COS_Q, z, z2, z4, z8)
 
 
+#: Taylor coefficients of atan(z)/z in z², k = 0 … 8: (−1)^k / (2k + 1)
+_ATAN_Q = tuple((-1.0) ** k / (2 * k + 1) for k in range(9))
+
+
+@njit(**SCALAR)
+def atan_eighth(z):
+    """atan(z) for |z| ≤ 1/8 by its Taylor series to z¹⁷ (the first term left out is below 4e-19), within a few
+    units in the last place of math.atan; math.atan beyond. A lane changer's heading: its lateral speed over
+    its speed is nearly always that small."""
+    if not abs(z) <= 0.125:
+        return math.atan(z)
+    q = z * z
+    q2 = q * q
+    q4 = q2 * q2
+    return z * _estrin8(_ATAN_Q, q, q2, q4, q4 * q4)
+
+
 @njit(**SCALAR)
 def lane_change_offset(d0, u, profile):
     """Offset [m] from the target lane's centre at fraction u ∈ [0, 1] of a change that began at d0, and its
