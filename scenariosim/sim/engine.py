@@ -31,8 +31,8 @@ from scenariosim.sim.criteria import update_criteria
 from scenariosim.sim.kernels import (
     DYNAMIC_MIN_SPEED, G, LOOKAHEAD_MIN, LOOKAHEAD_TIME, MOBIL_KEEP_RIGHT, MOBIL_SAFE_DECEL, MOBIL_THRESHOLD,
     REAR_STIFFNESS,
-    abreast, arc_advance, arc_series, atan_eighth, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration, idm_acceleration_k,
-    idm_root, lane_blocks, lane_point, nonneg,
+    abreast, arc_advance, arc_series, atan_eighth, dynamic_bicycle_advance, frenet_to_xy, idm_acceleration,
+    idm_acceleration_k, idm_root, lane_blocks, lane_point, nonneg,
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, steer_atan, travel,
 )
 from scenariosim.sim.lanekeep import (
