@@ -222,6 +222,12 @@ def test_argsort_stable_matches_numpy_with_ties():
     np.testing.assert_array_equal(collisions.argsort_stable(v), np.argsort(v, kind="stable"))
     for n in (0, 1, 2, 3):
         np.testing.assert_array_equal(collisions.argsort_stable(v[:n]), np.argsort(v[:n], kind="stable"))
+    ordered = np.sort(v)                                  # in order already (with ties), and one swap from it
+    np.testing.assert_array_equal(collisions.argsort_stable(ordered), np.arange(len(v)))
+    for k in (0, 500, 998):
+        nearly = ordered.copy()
+        nearly[k], nearly[-1] = nearly[-1], nearly[k]
+        np.testing.assert_array_equal(collisions.argsort_stable(nearly), np.argsort(nearly, kind="stable"))
 
 
 # ---------------------------------------------------------------- criteria, step by step
