@@ -56,18 +56,17 @@ def segments_ahead(lo, n, mode, lane, lc_dur, dynamic, speed, heading, trig_head
     for j in range(n):                                     # the gathering: once per segment an agent enters
         if cand_row[j] != 2.0:
             continue
-        i = lo + j
-        k = nonneg(seg[i])
-        if k + 2 <= start[nonneg(lane[i]) + 1] - 1:
-            geo[SEG, j] = k + 0.5
+        k = nonneg(seg_v[j])
+        if k + 2 <= start[nonneg(lane_v[j]) + 1] - 1:
+            seg_row[j] = k + 0.5
             geo[PX0, j], geo[PY0, j], geo[UX0, j], geo[UY0, j] = points[k, 0], points[k, 1], tangent[k, 0], \
                 tangent[k, 1]
             geo[PX1, j], geo[PY1, j], geo[UX1, j], geo[UY1, j] = points[k + 1, 0], points[k + 1, 1], \
                 tangent[k + 1, 0], tangent[k + 1, 1]
             geo[C0, j], geo[C1, j], geo[C2, j] = cum_s[k], cum_s[k + 1], cum_s[k + 2]
-            geo[CAND, j] = 1.0
+            cand_row[j] = 1.0
         else:
-            geo[CAND, j] = 0.0
+            cand_row[j] = 0.0
 
 
 @njit(**STEP)
