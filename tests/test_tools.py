@@ -34,6 +34,16 @@ def test_bench_sim_runs_the_highway_with_collisions_when_asked():
                                                                          ("batched", None, None)]
     assert all(r["vehicle_steps_per_s"] > 0 for r in rows[:2])
 
+def test_bench_sim_times_the_batched_rollout_in_threads_when_asked():
+    rows = run_json("tools/bench_sim.py", "--n", "30", "--steps", "2", "--repeats", "1", "--variants", "3",
+                    "--no-sumo", "--workers", "2")
+    assert [(r["case"], r.get("workers")) for r in rows] == [("highway", None), ("batched", None), ("batched", 2)]
+    assert (rows[2]["actors"], rows[2]["steps"], rows[2]["variants"]) == (20, 100, 3) and rows[2]["variants_per_s"] > 0
+    res = subprocess.run([sys.executable, "tools/bench_sim.py", "--workers", "0"], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert res.returncode == 1 and res.stderr.strip() == "error: --workers must be at least 1, got 0"
+
+
 def test_bench_sim_times_the_scenarios_it_is_given():
     from scenariosim.dsl import load
     from scenariosim.roads import build

@@ -398,6 +398,40 @@ def test_runs_are_bit_identical_and_a_batch_equals_its_variants_run_alone():
     assert out.events.count[0] == batch.events.count[2]
 
 
+def test_threads_share_out_the_variants_and_change_no_bit():
+    text = CUT_IN.replace("param gap0 = -20 m", "param gap0 = uniform(-25 m, 0 m)") + """    actor truck: truck
+        at: lane(main, 1), s uniform(200 m, 400 m)
+        speed: uniform(20 m/s, 24 m/s)
+        behavior: drive
+"""
+    batch = lambda: stack([world_of(text, seed)[0] for seed in range(6)])     # noqa: E731
+    steps = 400                                           # long enough for threads to overlap (a race shows)
+    one = batch()
+    crit, traj = rollout(one, DT, steps, ego=0, record=True)
+    assert np.isfinite(crit[:, 4]).all()                                    # every variant was run
+    for workers in (2, 3, 5, 8, None):                                      # uneven shares, more threads than variants
+        many = batch()
+        c, t = rollout(many, DT, steps, ego=0, record=True, workers=workers)
+        assert c.tobytes() == crit.tobytes() and t.tobytes() == traj.tobytes(), workers
+        assert_same_state(many, one)
+        assert many.clock.t.tobytes() == one.clock.t.tobytes()
+    simulate(one, DT, 30)
+    many = batch()
+    rollout(many, DT, steps, ego=0, workers=2)
+    simulate(many, DT, 30, workers=3)
+    assert_same_state(many, one)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_a_bad_number_of_workers_is_refused_before_anything_runs(workers):
+    world = world_of(CUT_IN)[0]
+    x = world.vehicles.x.copy()
+    for run in (lambda: rollout(world, DT, 5, workers=workers), lambda: simulate(world, DT, 5, workers=workers)):
+        with pytest.raises(ValueError, match="workers must be a whole number"):
+            run()
+    assert world.vehicles.x.tobytes() == x.tobytes()
+
+
 def test_a_batch_of_walkers_keeps_each_variant_its_own_paths():
     text = CROSSING.replace("s 100 m", "s uniform(60 m, 140 m)")
     worlds = [world_of(text, seed)[0] for seed in range(3)]

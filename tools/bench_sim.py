@@ -3,6 +3,7 @@ of a batched rollout with criteria.
 
     python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--variants 2000]
                               [--no-sumo] [--json] [--scenarios SCN ...] [--scenario-variants 200] [--collide]
+                              [--workers K]
 
 Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
@@ -17,7 +18,8 @@ Batched case: a 20-actor scenario (scenarios/bench_batched.scn: a 3-lane highway
 cut-in and 18 free-driving cars with drawn positions and speeds), V variants drawn with seeds 0 … V−1,
 stacked and run 10 s at 0.1 s in one kernel call that also computes the ego's criteria. Beside the
 kernel's rate it prints what a sweep pays in all: sampling and building the worlds (timed once), stacking
-them and the rollout, per variant.
+them and the rollout, per variant. With --workers K > 1, a second batched row times the same rollout with its
+variants shared among K threads (``rollout(..., workers=K)``); the first row is always one thread, one core.
 
 With --scenarios, also any bundled scenario's batched rollout the same way (its variants drawn with seeds
 0 … V−1, criteria for the actor named ego): variants per second and nanoseconds per agent-step.
@@ -80,23 +82,24 @@ def bench_highway(n: int, steps: int, repeats: int, collide: bool = False) -> fl
     return statistics.median(rates)
 
 
-def _time_rollouts(worlds, dt: float, steps: int, repeats: int, ego: int = 0):
-    """Median seconds of stacking ``worlds`` and of their batched rollout with criteria, after one compiling run
-    of two of them; and the last run's criteria."""
+def _time_rollouts(worlds, dt: float, steps: int, repeats: int, ego: int = 0, workers: int = 1):
+    """Median seconds of stacking ``worlds`` and of their batched rollout with criteria (in ``workers`` threads),
+    after one compiling run of two of them; and the last run's criteria."""
     rollout(stack(worlds[:2]), dt, steps, ego=ego)                   # compilation
     runs, stacks = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         batch = stack(worlds)
         t1 = time.perf_counter()
-        crit, _ = rollout(batch, dt, steps, ego=ego)
+        crit, _ = rollout(batch, dt, steps, ego=ego, workers=workers)
         runs.append(time.perf_counter() - t1)
         stacks.append(t1 - t0)
     return statistics.median(runs), statistics.median(stacks), crit
 
 
-def bench_batched(variants: int, repeats: int) -> dict:
-    """Variants per second of the batched 20-actor rollout with criteria, and what building them costs."""
+def bench_batched(variants: int, repeats: int, workers: int = 1) -> list[dict]:
+    """Variants per second of the batched 20-actor rollout with criteria, and what building them costs; with
+    ``workers`` > 1, a second row: the same rollout in that many threads."""
     spec = load(BATCHED)
     network = build(spec.roads)
     t0 = time.perf_counter()
@@ -104,10 +107,15 @@ def bench_batched(variants: int, repeats: int) -> dict:
     build_s = time.perf_counter() - t0
     steps = int(round(spec.duration / spec.timestep))
     run_s, stack_s, crit = _time_rollouts(worlds, spec.timestep, steps, repeats)
-    return {"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
-            "variants_per_s": round(variants / run_s), "build_variants_per_s": round(variants / build_s),
-            "pipeline_variants_per_s": round(variants / (build_s + stack_s + run_s)),
-            "collisions": int(crit[:, 0].sum())}
+    rows = [{"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
+             "variants_per_s": round(variants / run_s), "build_variants_per_s": round(variants / build_s),
+             "pipeline_variants_per_s": round(variants / (build_s + stack_s + run_s)),
+             "collisions": int(crit[:, 0].sum())}]
+    if workers > 1:
+        run_s, _, _ = _time_rollouts(worlds, spec.timestep, steps, repeats, workers=workers)
+        rows.append({"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
+                     "workers": workers, "variants_per_s": round(variants / run_s)})
+    return rows
 
 
 def load_scenario(path: Path):
@@ -151,7 +159,11 @@ def main() -> None:
                    help="also the batched rollout of these scenarios (--scenario-variants variants each)")
     p.add_argument("--scenario-variants", type=int, default=200)
     p.add_argument("--collide", action="store_true", help="the highway case with collision detection on")
+    p.add_argument("--workers", type=int, default=1, metavar="K",
+                   help="also the batched rollout in K threads (K > 1; the first batched row is one thread)")
     args = p.parse_args()
+    if args.workers < 1:
+        raise SystemExit(f"error: --workers must be at least 1, got {args.workers}")
     scenarios = [(path, load_scenario(path)) for path in args.scenarios]   # bad files fail at once, not later
     sumo = None
     if not args.no_sumo:
@@ -173,13 +185,17 @@ def main() -> None:
             print(f"highway  n={n:>7}  {rate / 1e6:8.2f} M vehicle-steps/s  (median of {args.repeats})"
                   f"{', collisions on' if args.collide else ''}{extra}",
                   flush=True)
-    row = bench_batched(args.variants, args.repeats)
-    if args.json:
-        print(json.dumps(row))
-    else:
-        print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
-              f"(median of {args.repeats}; sampling and building the worlds: {row['build_variants_per_s']} "
-              f"variants/s; all of it, sampled spec to criteria: {row['pipeline_variants_per_s']} variants/s)")
+    for row in bench_batched(args.variants, args.repeats, args.workers):
+        if args.json:
+            print(json.dumps(row), flush=True)
+        elif "workers" in row:
+            print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
+                  f"(median of {args.repeats}; {row['workers']} threads)", flush=True)
+        else:
+            print(f"batched  {row['actors']} actors × {row['steps']} steps  {row['variants_per_s']:>8} variants/s  "
+                  f"(median of {args.repeats}; one thread; sampling and building the worlds: "
+                  f"{row['build_variants_per_s']} variants/s; all of it, sampled spec to criteria: "
+                  f"{row['pipeline_variants_per_s']} variants/s)", flush=True)
     for path, spec in scenarios:
         row = bench_scenario(path, spec, args.scenario_variants, args.repeats)
         if args.json:

@@ -1,9 +1,15 @@
 """Public wrappers: check a World's arrays, then call one kernel. Also batching of variants.
 
 A World holds V variants of N agents each (V = 1 for a world built from one spec); ``stack`` makes a batch
-from worlds of one scenario, ``variant`` takes one back out.
+from worlds of one scenario, ``variant`` takes one back out. ``simulate`` and ``rollout`` can split a batch's
+variants among threads (``workers``): the kernels release the GIL, and each variant is run on its own, so the
+results are bit for bit those of one thread.
 """
 from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
@@ -44,26 +50,52 @@ def _check(world: World) -> None:
         raise ValueError("Vehicles.lane holds an index outside the lane table")
 
 
+def _workers(workers: int | None) -> int:
+    """How many threads ``workers`` asks for: a whole number ≥ 1, or None for every core this process may use."""
+    if workers is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a whole number ≥ 1, or None for every core; got {workers!r}")
+    return int(workers)
+
+
+def _split(world: World, workers: int | None, run: Callable[[int, int], None]) -> None:
+    """Call run(first, end) on contiguous ranges of the world's variants, one range per thread (as even as can
+    be; no more threads than variants). An error in any thread is raised here once all have ended."""
+    nv = variants(world)
+    k = max(1, min(_workers(workers), nv))
+    edges = [nv * c // k for c in range(k + 1)]
+    if k == 1:
+        run(0, nv)
+        return
+    with ThreadPoolExecutor(max_workers=k, thread_name_prefix="scenariosim-sim") as pool:
+        futures = [pool.submit(run, edges[c], edges[c + 1]) for c in range(k)]
+    for f in futures:
+        f.result()
+
+
 @njit(**JIT)
-def _simulate(w, dt, steps, collide, sc):
+def _simulate(w, dt, steps, collide, sc, first, end):
+    """Run variants first … end − 1 ``steps`` steps."""
     nv = w.clock.t.shape[0]
     n = w.vehicles.x.shape[0] // nv
     none_c = np.empty(0)
     none_t = np.empty((0, 0))
-    for vi in range(nv):
+    for vi in range(first, end):
         run_variant(w, vi, vi * n, vi * n + n, dt, steps, sc, collide, 0, none_c, none_t, none_t, none_t, none_t)
 
 
 @njit(**JIT)
-def _rollout(w, dt, steps, ego, collide, pet, crit, traj, sc):
-    """Run every variant ``steps`` steps, folding the ego's criteria in after each; traj (V, steps + 1, N, 4)
-    receives x, y, heading, speed of every agent from the initial state on (empty: not kept)."""
+def _rollout(w, dt, steps, ego, collide, pet, crit, traj, sc, first, end):
+    """Run variants first … end − 1 ``steps`` steps, folding the ego's criteria in after each; traj
+    (V, steps + 1, N, 4) receives x, y, heading, speed of every agent from the initial state on (empty: not
+    kept)."""
     nv = w.clock.t.shape[0]
     n = w.vehicles.x.shape[0] // nv
     veh = w.vehicles
     tx = np.empty((steps + 1, n))
     ty, th, tv = np.empty_like(tx), np.empty_like(tx), np.empty_like(tx)
-    for vi in range(nv):
+    for vi in range(first, end):
         lo, hi = vi * n, vi * n + n
         c = crit[vi]
         c[:] = init_criteria()
@@ -82,27 +114,34 @@ def step(world: World, dt: float, *, collide: bool = True) -> World:
     return simulate(world, dt, 1, collide=collide)
 
 
-def simulate(world: World, dt: float, steps: int, *, collide: bool = True) -> World:
-    """Advance every variant by ``steps`` steps of dt [s] in place and return it."""
+def simulate(world: World, dt: float, steps: int, *, collide: bool = True, workers: int | None = 1) -> World:
+    """Advance every variant by ``steps`` steps of dt [s] in place and return it. ``workers``: threads to
+    share the variants among (None: every core); the results do not depend on it."""
     _check(world)
-    _simulate(world, float(dt), int(steps), bool(collide), scratch(world))
+    _workers(workers)
+    dt, steps, collide = float(dt), int(steps), bool(collide)
+    _split(world, workers, lambda first, end: _simulate(world, dt, steps, collide, scratch(world), first, end))
     return world
 
 
 def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool = True,
-            record: bool = False, pet: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Run every variant ``steps`` steps in one kernel call, in place; returns the ego's criteria per variant
-    (V, len(CRITERIA)) float64 (see docs/criteria.md; min_pet is inf without ``pet``, which costs up to O(T²)
-    per agent pair) and, with ``record``, the trajectories
-    (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on."""
+            record: bool = False, pet: bool = True, workers: int | None = 1) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run every variant ``steps`` steps in one kernel call per thread, in place; returns the ego's criteria per
+    variant (V, len(CRITERIA)) float64 (see docs/criteria.md; min_pet is inf without ``pet``, which costs up to
+    O(T²) per agent pair) and, with ``record``, the trajectories
+    (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on.
+    ``workers``: threads to share the variants among (None: every core); the results do not depend on it."""
     _check(world)
+    _workers(workers)
     nv = variants(world)
     n = len(world.vehicles.x) // nv
     if not 0 <= ego < n:
         raise ValueError(f"ego index {ego} is not an agent (0 … {n - 1})")
     crit = np.empty((nv, len(CRITERIA)))
     traj = np.empty((nv, steps + 1, n, 4) if record else (0, 0, 0, 4))
-    _rollout(world, float(dt), int(steps), int(ego), bool(collide), bool(pet), crit, traj, scratch(world))
+    dt, steps, ego, collide, pet = float(dt), int(steps), int(ego), bool(collide), bool(pet)
+    _split(world, workers, lambda first, end: _rollout(world, dt, steps, ego, collide, pet, crit, traj,
+                                                       scratch(world), first, end))
     return crit, (traj if record else None)
 
 
