@@ -222,8 +222,8 @@ def test_simd_lane_keepers_step_bit_for_bit_as_the_general_code(curve_radius):
     changes, plain = 0, 0
     sc_fast, sc_slow = scratch(fast), scratch(slow, fast_paths=False)
     for _ in range(60):                                  # 60 × 5 steps of 0.1 s: past the curve's start
-        run(fast, 0.1, 5, True, sc_fast)
-        run(slow, 0.1, 5, True, sc_slow)
+        run(fast, 0.1, 5, True, sc_fast, 0, 1)
+        run(slow, 0.1, 5, True, sc_slow, 0, 1)
         changes += int((fast.drive.lc_duration > 0).sum())
         plain += int((sc_fast.res[OK] > 0).sum())
     assert_same_state(fast, slow)

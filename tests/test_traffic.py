@@ -353,8 +353,8 @@ def test_junction_traffic_is_the_same_with_and_without_the_fast_paths(lights):
     sc_fast, sc_slow = scratch(fast), scratch(slow, fast_paths=False)
     on_calm = 0                                          # agents that may take the plain path, on calm lanes
     for _ in range(120):                                 # 120 × 5 steps of 0.1 s: a cycle of the lights and more
-        run(fast, DT, 5, True, sc_fast)
-        run(slow, DT, 5, True, sc_slow)
+        run(fast, DT, 5, True, sc_fast, 0, 1)
+        run(slow, DT, 5, True, sc_slow, 0, 1)
         on_calm += int((sc_fast.plain * sc_fast.calm[fast.vehicles.lane]).sum())
     assert_same_state(fast, slow)
     lanes, first = fast.lanes, fast.junctions.first
