@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,58 @@ def test_bench_sim_refuses_a_scenario_it_cannot_batch_in_one_line(tmp_path, text
 
 
 @pytest.mark.gl
+def _compare_sim():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import compare_sim
+    finally:
+        sys.path.pop(0)
+    return compare_sim
+
+
+def test_compare_sim_reports_which_results_differ_and_by_how_much():
+    compare = _compare_sim().compare_results
+    rng = np.random.default_rng(0)
+    old = {"crit": rng.random((3, 7)), "traj": rng.random((3, 11, 4, 4)), "events": rng.random((3, 8, 5))}
+    old["traj"][1, 5, 2, 0] = np.nan                       # an agent not on the map: NaN on both sides
+    same = {k: v.copy() for k, v in old.items()}
+    assert compare(old, same) == {"same": True, "differ": [], "max_abs_traj": 0.0}
+    moved = {k: v.copy() for k, v in old.items()}
+    moved["traj"][2, 7, 1, 1] = np.nextafter(moved["traj"][2, 7, 1, 1], 2.0)
+    moved["events"][0, 0, 0] += 1.0
+    rep = compare(old, moved)
+    assert rep["same"] is False and rep["differ"] == ["traj", "events"]
+    assert rep["max_abs_traj"] == abs(moved["traj"][2, 7, 1, 1] - old["traj"][2, 7, 1, 1]) > 0.0
+    longer = dict(old, traj=np.zeros((3, 12, 4, 4)))
+    assert compare(old, longer) == {"same": False, "differ": ["traj"]}
+    assert compare(old, {"error": "ValueError: no"}) == {"same": False, "error": "new tree: ValueError: no"}
+
+
+def test_compare_sim_refuses_a_revision_that_is_not_a_commit():
+    res = subprocess.run([sys.executable, "tools/compare_sim.py", "no-such-revision-here", "--no-bench"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 1 and "'no-such-revision-here' is not a commit" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the project's git repository")
+def test_compare_sim_runs_both_trees_alternately_and_compares_their_results():
+    rows = run_json("tools/compare_sim.py", "HEAD", "--rounds", "2", "--n", "30", "--steps", "2", "--repeats", "1",
+                    "--variants", "2", "--scenarios", "cut_in")
+    cases, scenarios = [r for r in rows if "case" in r], [r for r in rows if "scenario" in r]
+    assert [r["case"] for r in cases] == ["highway n=30", "batched"]
+    for r in cases:
+        assert len(r["old"]) == len(r["new"]) == 2 and min(r["old"] + r["new"]) > 0
+        assert r["ratio"] == round(float(np.median(r["new"]) / np.median(r["old"])), 3)
+    assert [r["scenario"] for r in scenarios] == ["cut_in"]
+    changed = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "scenariosim", "scenarios"], cwd=ROOT).returncode
+    if changed == 0:                                        # this tree is HEAD: the same results, to the bit
+        assert scenarios[0] == {"scenario": "cut_in", "same": True, "differ": [], "max_abs_traj": 0.0}
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "compare_sim-" not in worktrees                  # the temporary worktree is gone
+
+
 def test_bench_render_prints_fps_per_size():
     rows = run_json("tools/bench_render.py", "--frames", "1")
     assert [(r["width"], r["height"]) for r in rows] == [(640, 480), (1280, 720)]
