@@ -118,7 +118,6 @@ def simulate(world: World, dt: float, steps: int, *, collide: bool = True, worke
     """Advance every variant by ``steps`` steps of dt [s] in place and return it. ``workers``: threads to
     share the variants among (None: every core); the results do not depend on it."""
     _check(world)
-    _workers(workers)
     dt, steps, collide = float(dt), int(steps), bool(collide)
     _split(world, workers, lambda first, end: _simulate(world, dt, steps, collide, scratch(world), first, end))
     return world
@@ -132,7 +131,7 @@ def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool 
     (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on.
     ``workers``: threads to share the variants among (None: every core); the results do not depend on it."""
     _check(world)
-    _workers(workers)
+    _workers(workers)                                  # refused before anything is allocated or run
     nv = variants(world)
     n = len(world.vehicles.x) // nv
     if not 0 <= ego < n:
