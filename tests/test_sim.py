@@ -461,6 +461,12 @@ def test_borrowing_kernels_return_scalars_only():
 
     world, _ = make_world(make_spec([("a", "car", 1, 100.0, 20.0), ("b", "car", 2, 130.0, 20.0)]))
     probe.compile((numba_typeof(world), numba_typeof(np.empty(MAX_STACK)), numba_typeof(scratch(world))))
+    # condition_holds is inlined wherever it is called (config.INLINED_BORROWING), so the probe compiles no
+    # call of it: compile it alone, as the engine calls it
+    v, dr, bh, p = world.vehicles, world.drive, world.behaviour, world.program
+    args = (v.x, v.y, v.heading, v.speed, v.accel, v.s, v.lane, v.length, dr.d, dr.odometer, bh.t0, bh.odo0,
+            p.cond_first, p.code, p.cval, p.ca, p.cb, 0, 0, 0.0, 0, np.empty(MAX_STACK))
+    condition_holds.compile(tuple(numba_typeof(a) for a in args))
     borrowing = {}
     for module in pkgutil.iter_modules(sim_package.__path__):
         for name, obj in vars(importlib.import_module(f"scenariosim.sim.{module.name}")).items():

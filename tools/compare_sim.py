@@ -1,7 +1,8 @@
 """Compare the simulator of this working tree with an earlier revision: speed, taken alternately, and results.
 
     python tools/compare_sim.py REV [--rounds 3] [--n 1000 10000] [--steps 100] [--repeats 5] [--variants 2000]
-                                    [--no-bench] [--no-results] [--scenarios NAME ...] [--json]
+                                    [--bench-scenarios NAME ...] [--no-bench] [--no-results] [--scenarios NAME ...]
+                                    [--json]
 
 REV (a commit, tag or branch, e.g. HEAD or main~3) is checked out into a temporary git worktree, removed at
 the end. Each tree runs with its own package (PYTHONPATH) and its own kernel cache, so neither runs the
@@ -10,7 +11,8 @@ call, a minute or two, which bench_sim.py leaves out of its timing).
 
 Speed: REV's and this tree's tools/bench_sim.py run one after the other, ``--rounds`` times (the machine's
 speed drifts over minutes; alternating runs see the same drift). Prints each case's rates per round, their
-medians and the ratio of this tree's median to REV's.
+medians and the ratio of this tree's median to REV's. --bench-scenarios adds bench_sim.py's batched rollout of
+those bundled scenarios (its --scenarios, variants per second).
 
 Results: both trees roll out every bundled scenario (this tree's scenarios/*.scn, or those named with
 --scenarios), variants drawn with seeds 0, 1, 2 (one when its roads are drawn), the ego's criteria on and the
@@ -164,6 +166,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--variants", type=int, default=2000)
+    p.add_argument("--bench-scenarios", nargs="+", default=[], metavar="NAME",
+                   help="also time these bundled scenarios' batched rollouts (bench_sim.py --scenarios)")
     p.add_argument("--no-bench", action="store_true", help="compare results only")
     p.add_argument("--no-results", action="store_true", help="compare speed only")
     p.add_argument("--scenarios", nargs="+", metavar="NAME", help="compare the results of these bundled "
@@ -173,10 +177,11 @@ def main() -> None:
     if args.rounds < 1:
         raise SystemExit(f"error: --rounds must be at least 1, got {args.rounds}")
     scenarios = sorted((ROOT / "scenarios").glob("*.scn"))
+    missing = [n for n in (args.scenarios or []) + args.bench_scenarios
+               if not (ROOT / "scenarios" / f"{n}.scn").is_file()]
+    if missing:
+        raise SystemExit(f"error: no scenario {', '.join(missing)} in {ROOT / 'scenarios'}")
     if args.scenarios:
-        missing = [n for n in args.scenarios if not (ROOT / "scenarios" / f"{n}.scn").is_file()]
-        if missing:
-            raise SystemExit(f"error: no scenario {', '.join(missing)} in {ROOT / 'scenarios'}")
         scenarios = [ROOT / "scenarios" / f"{n}.scn" for n in args.scenarios]
     with tempfile.TemporaryDirectory(prefix="compare_sim-") as tmp:
         where = Path(tmp)
@@ -186,6 +191,8 @@ def main() -> None:
             if not args.no_bench:
                 bench_args = ["--n", *map(str, args.n), "--steps", str(args.steps), "--repeats", str(args.repeats),
                               "--variants", str(args.variants)]
+                if args.bench_scenarios:                 # this tree's files, so both run the same scenarios
+                    bench_args += ["--scenarios", *(str(ROOT / "scenarios" / f"{n}.scn") for n in args.bench_scenarios)]
                 for case, r in bench(trees, args.rounds, bench_args).items():
                     if not r["old"] or not r["new"]:
                         continue                             # a case only one tree's bench_sim.py runs

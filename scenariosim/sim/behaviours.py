@@ -10,7 +10,7 @@ import math
 
 from numba import njit
 
-from scenariosim.sim.config import BORROWING, SCALAR, STEP
+from scenariosim.sim.config import BORROWING, INLINED_BORROWING, SCALAR, STEP
 from scenariosim.sim.kernels import locate, project
 from scenariosim.world.opcodes import (
     C_ACCEL, C_ADD, C_AND, C_CONST, C_D, C_DISTANCE, C_DIV, C_ELAPSED, C_EQ, C_GAP, C_GE, C_GT, C_LE, C_LT, C_MUL,
@@ -65,7 +65,7 @@ def signal_value(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, i, c
     return max(0.0, gap) / dv if dv > 0.0 else math.inf
 
 
-@njit(**BORROWING)
+@njit(**INLINED_BORROWING)
 def condition_holds(x, y, hd, sp, acc, s, lane, length, d, odometer, t0, odo0, cond_first, code, cval, ca, cb,
                     i, k, t, offset, stack):
     """Evaluate step k's ``until`` program for agent i (agent indices in it shifted by ``offset``, the

@@ -87,6 +87,11 @@ NESTED = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 #: held it (use after free; Numba compiles it). A test checks every BORROWING kernel's return types.
 BORROWING = dict(NESTED, _nrt=False)
 
+#: borrowing kernels that take many arrays and run every step for some agents: inlined into the engine (itself
+#: borrowing), because a call copies every array's descriptor (7 words) through the stack: condition_holds takes
+#: 18 arrays, ~130 words, which had cost ~9 cycles per agent-step on the batched benchmark (one agent judged)
+INLINED_BORROWING = dict(BORROWING, inline="always")
+
 #: small kernels over scalars, called once per agent and step: inlined into their callers
 SCALAR = dict(JIT, inline="always")
 
