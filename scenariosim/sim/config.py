@@ -89,7 +89,7 @@ BORROWING = dict(NESTED, _nrt=False)
 
 #: borrowing kernels that take many arrays and run every step for some agents: inlined into the engine (itself
 #: borrowing), because a call copies every array's descriptor (7 words) through the stack: condition_holds takes
-#: 18 arrays, ~130 words, which had cost ~9 cycles per agent-step on the batched benchmark (one agent judged)
+#: 18 arrays, ~130 words, which had cost ~6 cycles per agent-step on the batched benchmark (one agent judged)
 INLINED_BORROWING = dict(BORROWING, inline="always")
 
 #: small kernels over scalars, called once per agent and step: inlined into their callers
