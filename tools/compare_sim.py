@@ -69,7 +69,7 @@ def _worktree(rev: str, where: Path) -> Path:
 
 def _case(row: dict) -> str:
     """A bench_sim.py row's name: its case and what tells its rows apart."""
-    extra = [f"{k}={row[k]}" for k in ("n", "name", "workers") if k in row]
+    extra = [f"{k}={row[k]}" for k in ("n", "name") if k in row]
     return " ".join([row["case"], *extra])
 
 

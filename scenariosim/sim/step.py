@@ -59,11 +59,12 @@ def _workers(workers: int | None) -> int:
     return int(workers)
 
 
-def _split(world: World, workers: int | None, run: Callable[[int, int], None]) -> None:
-    """Call run(first, end) on contiguous ranges of the world's variants, one range per thread (as even as can
-    be; no more threads than variants). An error in any thread is raised here once all have ended."""
+def _split(world: World, threads: int, run: Callable[[int, int], None]) -> None:
+    """Call run(first, end) on contiguous ranges of the world's variants, one range per thread (``threads``
+    from _workers; as even as can be; no more threads than variants). An error in any thread is raised here
+    once all have ended."""
     nv = variants(world)
-    k = max(1, min(_workers(workers), nv))
+    k = max(1, min(threads, nv))
     edges = [nv * c // k for c in range(k + 1)]
     if k == 1:
         run(0, nv)
@@ -118,8 +119,9 @@ def simulate(world: World, dt: float, steps: int, *, collide: bool = True, worke
     """Advance every variant by ``steps`` steps of dt [s] in place and return it. ``workers``: threads to
     share the variants among (None: every core); the results do not depend on it."""
     _check(world)
+    threads = _workers(workers)
     dt, steps, collide = float(dt), int(steps), bool(collide)
-    _split(world, workers, lambda first, end: _simulate(world, dt, steps, collide, scratch(world), first, end))
+    _split(world, threads, lambda first, end: _simulate(world, dt, steps, collide, scratch(world), first, end))
     return world
 
 
@@ -131,7 +133,7 @@ def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool 
     (V, steps + 1, N, 4) float64: x [m], y [m], heading [rad], speed [m/s] from the initial state on.
     ``workers``: threads to share the variants among (None: every core); the results do not depend on it."""
     _check(world)
-    _workers(workers)                                  # refused before anything is allocated or run
+    threads = _workers(workers)                        # refused before anything is allocated or run
     nv = variants(world)
     n = len(world.vehicles.x) // nv
     if not 0 <= ego < n:
@@ -139,7 +141,7 @@ def rollout(world: World, dt: float, steps: int, *, ego: int = 0, collide: bool 
     crit = np.empty((nv, len(CRITERIA)))
     traj = np.empty((nv, steps + 1, n, 4) if record else (0, 0, 0, 4))
     dt, steps, ego, collide, pet = float(dt), int(steps), int(ego), bool(collide), bool(pet)
-    _split(world, workers, lambda first, end: _rollout(world, dt, steps, ego, collide, pet, crit, traj,
+    _split(world, threads, lambda first, end: _rollout(world, dt, steps, ego, collide, pet, crit, traj,
                                                        scratch(world), first, end))
     return crit, (traj if record else None)
 
