@@ -3,7 +3,7 @@ of a batched rollout with criteria.
 
     python tools/bench_sim.py [--n 100 1000 10000 100000] [--steps 200] [--repeats 5] [--variants 2000]
                               [--no-sumo] [--json] [--scenarios SCN ...] [--scenario-variants 200] [--collide]
-                              [--workers K]
+                              [--workers K] [--breakdown]
 
 Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3.5 m, straight; N cars
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
@@ -20,6 +20,13 @@ stacked and run 10 s at 0.1 s in one kernel call that also computes the ego's cr
 kernel's rate it prints what a sweep pays in all: sampling and building the worlds (timed once), stacking
 them and the rollout, per variant. With --workers K > 1, a second batched row times the same rollout with its
 variants shared among K threads (``rollout(..., workers=K)``); the first row is always one thread, one core.
+
+With --breakdown, where the batched case's time goes: the same variants run again without parts of the work,
+every run once per round, rounds alternating, nanoseconds per agent-step (medians): the batched case as timed
+above; without post-encroachment time; without collisions; without criteria (simulate); the traffic alone
+(simulate without collisions); and the traffic with every ``drive`` made ``follow_lane`` (no MOBIL evaluations,
+no free lane changes; the scripted cut-in stays). The last two also give the share of agent-steps spent in a
+lane change (over the first 200 variants).
 
 With --scenarios, also any bundled scenario's batched rollout the same way (its variants drawn with seeds
 0 … V−1, criteria for the actor named ego): variants per second and nanoseconds per agent-step.
@@ -43,6 +50,7 @@ from scenariosim.roads import build
 from scenariosim.sim import rollout, simulate, stack
 from scenariosim.spec import ActorSpec, HighwaySpec, ScenarioSpec, sample
 from scenariosim.world import build_world
+from scenariosim.world.opcodes import DRIVE, FOLLOW_LANE
 
 DENSITY = 0.030           # vehicles per metre per lane
 LANES = 3
@@ -118,6 +126,54 @@ def bench_batched(variants: int, repeats: int, workers: int = 1) -> list[dict]:
     return rows
 
 
+def without_mobil(batch):
+    """``batch`` (a stacked World, changed in place and returned) with every ``drive`` step made ``follow_lane``:
+    the same traffic without MOBIL."""
+    batch.program.op[batch.program.op == DRIVE] = FOLLOW_LANE
+    return batch
+
+
+def lane_change_share(batch, dt: float, steps: int) -> float:
+    """Share of agent-steps that ``batch`` (run in place, step by step, without collisions) spends in a lane
+    change."""
+    changing = 0
+    for _ in range(steps):
+        simulate(batch, dt, 1, collide=False)
+        changing += int(np.count_nonzero(batch.drive.lc_duration > 0.0))
+    return changing / (len(batch.vehicles.x) * steps)
+
+
+def bench_breakdown(variants: int, repeats: int) -> list[dict]:
+    """Nanoseconds per agent-step of the batched case and of the same variants with parts of the work left out
+    (see the module docstring), medians over ``repeats`` rounds that run each once in turn."""
+    spec = load(BATCHED)
+    network = build(spec.roads)
+    worlds = [build_world(sample(spec, seed), network)[0] for seed in range(variants)]
+    dt, steps = spec.timestep, int(round(spec.duration / spec.timestep))
+    runs = {"rollout": lambda b: rollout(b, dt, steps),
+            "no_pet": lambda b: rollout(b, dt, steps, pet=False),
+            "no_collisions": lambda b: rollout(b, dt, steps, collide=False),
+            "no_criteria": lambda b: simulate(b, dt, steps),
+            "traffic": lambda b: simulate(b, dt, steps, collide=False),
+            "no_mobil": lambda b: simulate(without_mobil(b), dt, steps, collide=False)}
+    for run in runs.values():
+        run(stack(worlds[:2]))                                   # compilation
+    seconds = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            batch = stack(worlds)
+            t0 = time.perf_counter()
+            run(batch)
+            seconds[name].append(time.perf_counter() - t0)
+    agent_steps = variants * steps * len(spec.actors)
+    rows = [{"case": "breakdown", "run": name, "variants": variants,
+             "ns_per_agent_step": round(statistics.median(s) / agent_steps * 1e9, 1)} for name, s in seconds.items()]
+    few = worlds[:200]
+    rows[-2]["lane_change_share"] = round(lane_change_share(stack(few), dt, steps), 4)
+    rows[-1]["lane_change_share"] = round(lane_change_share(without_mobil(stack(few)), dt, steps), 4)
+    return rows
+
+
 def load_scenario(path: Path):
     """The scenario in ``path``; exits with the error (where and why) if it cannot be loaded."""
     try:
@@ -161,6 +217,8 @@ def main() -> None:
     p.add_argument("--collide", action="store_true", help="the highway case with collision detection on")
     p.add_argument("--workers", type=int, default=1, metavar="K",
                    help="also the batched rollout in K threads (K > 1; the first batched row is one thread)")
+    p.add_argument("--breakdown", action="store_true",
+                   help="also the batched case without parts of its work: where its time goes")
     args = p.parse_args()
     if args.workers < 1:
         raise SystemExit(f"error: --workers must be at least 1, got {args.workers}")
@@ -196,6 +254,14 @@ def main() -> None:
                   f"(median of {args.repeats}; one thread; sampling and building the worlds: "
                   f"{row['build_variants_per_s']} variants/s; all of it, sampled spec to criteria: "
                   f"{row['pipeline_variants_per_s']} variants/s)", flush=True)
+    for row in bench_breakdown(args.variants, args.repeats) if args.breakdown else ():
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            share = f"   {100 * row['lane_change_share']:.1f} % of agent-steps in a lane change" \
+                if "lane_change_share" in row else ""
+            print(f"breakdown  {row['run']:<14} {row['ns_per_agent_step']:7.1f} ns per agent-step  "
+                  f"(median of {args.repeats}){share}", flush=True)
     for path, spec in scenarios:
         row = bench_scenario(path, spec, args.scenario_variants, args.repeats)
         if args.json:
