@@ -9,9 +9,9 @@ Highway case (issue 5, so any simulator can run it): one direction, 3 lanes of 3
 5 m × 2 m; car k in lane k mod 3 with its front bumper at x = L0 − k·L0/N, L0 = N / (3 × 0.030) m
 (30 vehicles/km/lane); all start at 25 m/s; desired speeds default_rng(0).uniform(25, 33, N); dt = 0.1 s;
 the road is long enough that nobody reaches its end. Model: IDM car following, MOBIL lane changes,
-pure-pursuit lane keeping, kinematic bicycle; collision detection off (it is the criteria's job in the
-batched case; --collide turns it on, and the rows say "collide": true). The first timed run starts after
-the initial sort (the cars are built out of lane order).
+pure-pursuit lane keeping, kinematic bicycle; collision events off (--collide turns them on, and the rows
+say "collide": true; the batched case below runs with them on). The first timed run starts after the initial
+sort (the cars are built out of lane order).
 If eclipse-sumo is installed (tools/sumo_highway.py) the same case runs in SUMO and the ratio is printed.
 
 Batched case: a 20-actor scenario (scenarios/bench_batched.scn: a 3-lane highway, an ego, a scripted
