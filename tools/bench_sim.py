@@ -105,15 +105,20 @@ def _time_rollouts(worlds, dt: float, steps: int, repeats: int, ego: int = 0, wo
     return statistics.median(runs), statistics.median(stacks), crit
 
 
-def bench_batched(variants: int, repeats: int, workers: int = 1) -> list[dict]:
-    """Variants per second of the batched 20-actor rollout with criteria, and what building them costs; with
-    ``workers`` > 1, a second row: the same rollout in that many threads."""
+def batched_worlds(variants: int):
+    """The batched case: (its spec, its worlds drawn with seeds 0 … V−1, its steps, seconds spent sampling and
+    building them)."""
     spec = load(BATCHED)
     network = build(spec.roads)
     t0 = time.perf_counter()
     worlds = [build_world(sample(spec, seed), network)[0] for seed in range(variants)]
-    build_s = time.perf_counter() - t0
-    steps = int(round(spec.duration / spec.timestep))
+    return spec, worlds, int(round(spec.duration / spec.timestep)), time.perf_counter() - t0
+
+
+def bench_batched(variants: int, repeats: int, workers: int = 1) -> list[dict]:
+    """Variants per second of the batched 20-actor rollout with criteria, and what building them costs; with
+    ``workers`` > 1, a second row: the same rollout in that many threads."""
+    spec, worlds, steps, build_s = batched_worlds(variants)
     run_s, stack_s, crit = _time_rollouts(worlds, spec.timestep, steps, repeats)
     rows = [{"case": "batched", "actors": len(spec.actors), "steps": steps, "variants": variants,
              "variants_per_s": round(variants / run_s), "build_variants_per_s": round(variants / build_s),
@@ -146,10 +151,8 @@ def lane_change_share(batch, dt: float, steps: int) -> float:
 def bench_breakdown(variants: int, repeats: int) -> list[dict]:
     """Nanoseconds per agent-step of the batched case and of the same variants with parts of the work left out
     (see the module docstring), medians over ``repeats`` rounds that run each once in turn."""
-    spec = load(BATCHED)
-    network = build(spec.roads)
-    worlds = [build_world(sample(spec, seed), network)[0] for seed in range(variants)]
-    dt, steps = spec.timestep, int(round(spec.duration / spec.timestep))
+    spec, worlds, steps, _ = batched_worlds(variants)
+    dt = spec.timestep
     runs = {"rollout": lambda b: rollout(b, dt, steps),
             "no_pet": lambda b: rollout(b, dt, steps, pet=False),
             "no_collisions": lambda b: rollout(b, dt, steps, collide=False),
@@ -169,8 +172,11 @@ def bench_breakdown(variants: int, repeats: int) -> list[dict]:
     rows = [{"case": "breakdown", "run": name, "variants": variants,
              "ns_per_agent_step": round(statistics.median(s) / agent_steps * 1e9, 1)} for name, s in seconds.items()]
     few = worlds[:200]
-    rows[-2]["lane_change_share"] = round(lane_change_share(stack(few), dt, steps), 4)
-    rows[-1]["lane_change_share"] = round(lane_change_share(without_mobil(stack(few)), dt, steps), 4)
+    shares = {"traffic": lane_change_share(stack(few), dt, steps),
+              "no_mobil": lane_change_share(without_mobil(stack(few)), dt, steps)}
+    for row in rows:
+        if row["run"] in shares:
+            row["lane_change_share"] = round(shares[row["run"]], 4)
     return rows
 
 
