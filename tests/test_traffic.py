@@ -264,6 +264,36 @@ def test_mobil_never_forces_the_new_follower_beyond_safe_braking():
     assert not len(events(world, "collision"))
 
 
+def test_a_driver_brakes_for_a_car_leaving_its_lane_but_does_not_change_lanes_to_escape_it():
+    """The leaver, 15 m ahead in the same lane, starts a change to the left. The driver brakes while the leaver is
+    still partly in its lane. But MOBIL weighs the driver's own lane without the leaver, which is going. The lane
+    to the right holds a slower car, so it offers nothing. The driver keeps its lane. (When MOBIL weighed the
+    braking for the leaver, the driver fled to the right at the first chance, 0.2 s in.)"""
+    world, info, _ = world_of("""
+scenario leaver:
+    road main = highway(length: 2 km, lanes: 3, lane_width: 3.5 m)
+    actor leaver: car
+        at: lane(main, 2), s 120 m
+        speed: 25 m/s
+        behavior: change_lane(to: left, duration: 4 s)
+    actor driver: car
+        at: lane(main, 2), s 100 m
+        speed: 25 m/s
+        behavior: drive(speed: 30 m/s)
+    actor slow: car
+        at: lane(main, 1), s 170 m
+        speed: 22 m/s
+        behavior: follow_lane
+""")
+    driver = index(info, "driver")
+    lane, speeds = world.vehicles.lane[driver], []
+    for _ in range(40):                                # the leaver's 4 s change
+        step(world, DT)
+        assert world.vehicles.lane[driver] == lane
+        speeds.append(world.vehicles.speed[driver])
+    assert speeds[9] < 24.5                            # it braked for the leaver (free, it would speed up to 30)
+
+
 def test_red_light_holds_traffic_at_the_stop_line_until_green():
     text = """
 scenario light:

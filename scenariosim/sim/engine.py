@@ -253,7 +253,7 @@ class Scratch(NamedTuple):
     shadow: np.ndarray       # (N_total,) int64 a lane changer still partly ahead in the agent's lane
     ahead: np.ndarray        # (N_total,) int64 a lane changer's leader in the lane it leaves
     accel: np.ndarray        # (N_total,) float64 [m/s²] by agent
-    follow_a: np.ndarray     # (N_total,) float64 [m/s²] the car-following part alone (what MOBIL weighs)
+    follow_a: np.ndarray     # (N_total,) float64 [m/s²] car following in the lane alone (what MOBIL weighs)
     idm_k: np.ndarray        # (N_total,) float64 [s²/m] kernels.idm_root of each agent
     walkers: np.ndarray      # (N,) int64 walking agents (absolute indices)
     walk_idx: np.ndarray     # (N,) int64 the same, relative to the variant's first agent
@@ -508,7 +508,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 0.0 < to_line < YIELD_HORIZON + v * v / (2.0 * bc[i])     # a signal or a conflict ahead matters
             beside = any_change and (shadow[i] >= 0 or ahead[i] >= 0)    # a lane changer half in this lane
             if follow[i] >= 0:
-                a = follow_accel(w, i, follow[i] + lo)
+                a = a_lane = follow_accel(w, i, follow[i] + lo)
             else:
                 j = -1
                 gap_base = 0.0
@@ -533,6 +533,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     continue
                 if j >= 0:
                     a = idm_acceleration_k(v, v0[i], gap, dv, tg[i], s0[i], amax[i], bc[i], rk[i])
+                a_lane = a                                 # what MOBIL weighs: not the lane changers beside
                 if beside:
                     c, sn = math.cos(hd[i]), math.sin(hd[i])
                     for j in (shadow[i], ahead[i]):
@@ -540,7 +541,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                             gap = (x[j] - x[i]) * c + (y[j] - y[i]) * sn - 0.5 * (length[i] + length[j])
                             a = min(a, idm_acceleration_k(v, v0[i], gap, v - sp[j], tg[i], s0[i], amax[i], bc[i],
                                                           rk[i]))
-            follow_a[i] = a if not math.isinf(a) else \
+            follow_a[i] = a_lane if not math.isinf(a_lane) else \
                 idm_acceleration_k(v, v0[i], math.inf, 0.0, tg[i], s0[i], amax[i], bc[i], rk[i])
             if at_line:
                 a = min(a, stop_line_accel(w, i, L, nxt, states, lo, hi))
