@@ -52,7 +52,14 @@ def test_bench_sim_breaks_the_batched_case_down_when_asked():
     assert [r["run"] for r in parts] == ["rollout", "no_pet", "no_collisions", "no_criteria", "traffic", "no_mobil"]
     assert all(r["variants"] == 3 and r["ns_per_agent_step"] > 0 for r in parts)
     # without MOBIL only the scripted cut-in changes lanes
-    assert parts[-2]["lane_change_share"] > 5 * parts[-1]["lane_change_share"]
+    traffic, no_mobil = parts[-2], parts[-1]
+    assert traffic["lane_change_share"] > 5 * no_mobil["lane_change_share"]
+    assert traffic["lane_changes_per_vehicle_km"] > 5 * no_mobil["lane_changes_per_vehicle_km"] > 0
+    for row in (traffic, no_mobil):             # ten seconds of changes that add up to the total
+        assert len(row["lane_changes_by_second"]) == 10
+        assert abs(sum(row["lane_changes_by_second"]) - row["lane_changes_per_variant"]) < 0.05
+    # the cutter cuts in once at most: without MOBIL no variant has more than one change
+    assert 0 < no_mobil["lane_changes_per_variant"] <= 1
 
 
 def test_the_batched_benchmark_s_cutter_cuts_in_in_most_variants():

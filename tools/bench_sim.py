@@ -25,8 +25,10 @@ With --breakdown, where the batched case's time goes: the same variants run agai
 every run once per round, rounds alternating, nanoseconds per agent-step (medians): the batched case as timed
 above; without post-encroachment time; without collisions; without criteria (simulate); the traffic alone
 (simulate without collisions); and the traffic with every ``drive`` made ``follow_lane`` (no MOBIL evaluations,
-no free lane changes; the scripted cut-in stays). The last two also give the share of agent-steps spent in a
-lane change (over the first 200 variants).
+no free lane changes; the scripted cut-in stays). The last two also say how the traffic changes lanes, over the
+first 200 variants: the share of agent-steps spent in a lane change, and the lane changes started per variant,
+per vehicle-kilometre and in each second of the run (a burst in the first second comes from where the scenario
+puts its cars, not from the traffic settling).
 
 With --scenarios, also any bundled scenario's batched rollout the same way (its variants drawn with seeds
 0 … V−1, criteria for the actor named ego): variants per second and nanoseconds per agent-step.
@@ -138,14 +140,28 @@ def without_mobil(batch):
     return batch
 
 
-def lane_change_share(batch, dt: float, steps: int) -> float:
-    """Share of agent-steps that ``batch`` (run in place, step by step, without collisions) spends in a lane
-    change."""
+def lane_changes(batch, dt: float, steps: int) -> dict:
+    """How ``batch`` (run in place, step by step, without collisions) changes lanes: the share of agent-steps spent
+    in a lane change; lane changes started per variant, in all and in each whole second of the run; and per
+    vehicle-kilometre driven. A change starts at the step after which the agent's lc_duration turned positive
+    (MOBIL's and the scripted ones alike; one cannot end and another start within a step)."""
+    variants = len(batch.clock.t)
+    per_second = max(1, round(1.0 / dt))
+    starts = np.zeros(-(-steps // per_second))
     changing = 0
-    for _ in range(steps):
+    odometer = batch.drive.odometer.copy()
+    was_changing = batch.drive.lc_duration > 0.0
+    for k in range(steps):
         simulate(batch, dt, 1, collide=False)
-        changing += int(np.count_nonzero(batch.drive.lc_duration > 0.0))
-    return changing / (len(batch.vehicles.x) * steps)
+        now_changing = batch.drive.lc_duration > 0.0
+        starts[k // per_second] += np.count_nonzero(now_changing & ~was_changing)
+        changing += int(np.count_nonzero(now_changing))
+        was_changing = now_changing
+    kilometres = float((batch.drive.odometer - odometer).sum()) / 1000.0
+    return {"lane_change_share": changing / (len(batch.vehicles.x) * steps),
+            "lane_changes_per_variant": float(starts.sum()) / variants,
+            "lane_changes_per_vehicle_km": float(starts.sum()) / kilometres if kilometres > 0.0 else 0.0,
+            "lane_changes_by_second": [float(n) / variants for n in starts]}
 
 
 def bench_breakdown(variants: int, repeats: int) -> list[dict]:
@@ -172,11 +188,11 @@ def bench_breakdown(variants: int, repeats: int) -> list[dict]:
     rows = [{"case": "breakdown", "run": name, "variants": variants,
              "ns_per_agent_step": round(statistics.median(s) / agent_steps * 1e9, 1)} for name, s in seconds.items()]
     few = worlds[:200]
-    shares = {"traffic": lane_change_share(stack(few), dt, steps),
-              "no_mobil": lane_change_share(without_mobil(stack(few)), dt, steps)}
+    counts = {"traffic": lane_changes(stack(few), dt, steps),
+              "no_mobil": lane_changes(without_mobil(stack(few)), dt, steps)}
     for row in rows:
-        if row["run"] in shares:
-            row["lane_change_share"] = round(shares[row["run"]], 4)
+        for key, value in counts.get(row["run"], {}).items():
+            row[key] = [round(v, 2) for v in value] if isinstance(value, list) else round(value, 4)
     return rows
 
 
@@ -264,10 +280,14 @@ def main() -> None:
         if args.json:
             print(json.dumps(row), flush=True)
         else:
-            share = f"   {100 * row['lane_change_share']:.1f} % of agent-steps in a lane change" \
-                if "lane_change_share" in row else ""
+            changes = ""
+            if "lane_change_share" in row:
+                changes = (f"   {100 * row['lane_change_share']:.1f} % of agent-steps in a lane change; "
+                           f"{row['lane_changes_per_variant']:.2f} lane changes per variant "
+                           f"({row['lane_changes_per_vehicle_km']:.3f} per vehicle-km), started in each second: "
+                           + " ".join(f"{n:.2f}" for n in row["lane_changes_by_second"]))
             print(f"breakdown  {row['run']:<14} {row['ns_per_agent_step']:7.1f} ns per agent-step  "
-                  f"(median of {args.repeats}){share}", flush=True)
+                  f"(median of {args.repeats}){changes}", flush=True)
     for path, spec in scenarios:
         row = bench_scenario(path, spec, args.scenario_variants, args.repeats)
         if args.json:
