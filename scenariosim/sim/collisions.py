@@ -330,11 +330,12 @@ def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, axis, fresh, out):
     [c − r, c + r] are apart, which the circle test would reject, so the pairs are those of an all-pairs loop.
     Positions must be finite.
     """
-    n = hi - lo
+    lo, n = nonneg(lo), nonneg(hi - lo)
     if n == 0:
         return 0
     x0, x1, y0, y1 = x[lo], x[lo], y[lo], y[lo]
     for i in range(lo, hi):                             # the spread along each axis (a loop in SIMD)
+        i = nonneg(i)
         x0, x1 = min(x0, x[i]), max(x1, x[i])
         y0, y1 = min(y0, y[i]), max(y1, y[i])
     ax = axis[0]
@@ -362,10 +363,12 @@ def sweep_contacts(x, y, h, l, w, lo, hi, radius, order, key, axis, fresh, out):
             order[m + 1], key[m + 1] = a, ka
     count = 0
     for p in range(n):
+        p = nonneg(p)
         a = nonneg(order[p])
         ia = lo + a
         right = c[ia] + radius[a]
         for q in range(p + 1, n):
+            q = nonneg(q)
             if key[q] > right:
                 break
             b = nonneg(order[q])

@@ -394,6 +394,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         if n_judged < 0:                                   # the agents on a step that can end, listed anew
             n_judged = 0                                   # whenever steps have changed
             for i in range(lo, hi):
+                i = nonneg(i)
                 k = bstep[i]
                 if k >= 0 and ends[k] == 1:
                     judged[n_judged] = i
@@ -427,6 +428,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)
         n_walkers = n_walking = n_changers = n_mobil = 0
         for i in range(lo, hi):                        # lane changers; who may take step 3's plain path
+            i = nonneg(i)
             m = mode[i]
             if m == WALKING or (m == STATIC and lane[i] < 0):
                 walkers[n_walkers] = i                 # off the lanes: walkers, and what stands there
@@ -440,10 +442,11 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 (lc_dur[i] <= 0.0)
             if lc_dur[i] > 0.0:
                 changers[n_changers] = i
-                n_changers += 1
+                n_changers = nonneg(n_changers + 1)
         any_change, any_mobil = n_changers > 0, n_mobil > 0
         if any_change:                                     # lane changers still partly in the lane they left
             for i in range(lo, hi):
+                i = nonneg(i)
                 shadow[i] = -1
                 ahead[i] = -1
             for m in range(n_changers):
@@ -459,21 +462,24 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     s_old = s[c]
                 if math.isnan(s_old):
                     continue
-                lo_b, hi_b = begin[L], begin[L + 1]
+                L = nonneg(L)
+                first, end = nonneg(begin[L]), nonneg(begin[L + 1])
+                lo_b, hi_b = first, end
                 while lo_b < hi_b:                         # the first agent of lane L at or beyond s_old
-                    mid = (lo_b + hi_b) // 2
-                    if s[order[mid]] < s_old:
-                        lo_b = mid + 1
+                    mid = nonneg((lo_b + hi_b) // 2)
+                    if s[nonneg(order[mid])] < s_old:
+                        lo_b = nonneg(mid + 1)
                     else:
                         hi_b = mid
-                if lo_b > begin[L]:
-                    fol = order[lo_b - 1]
+                if lo_b > first:
+                    fol = nonneg(order[lo_b - 1])
                     if shadow[fol] < 0 or s[shadow[fol]] > s[c]:
                         shadow[fol] = c
-                if lo_b < begin[L + 1]:
+                if lo_b < end:
                     ahead[c] = order[lo_b]
         # 3. accelerations, in lane order
         for p in range(lo, hi):
+            p = nonneg(p)
             i = nonneg(order[p])
             if plain[i] == 1 and n_walkers == 0 and not (any_change and shadow[i] >= 0):
                 L = nonneg(lane[i])                    # the plain path: the agent right ahead leads, IDM alone
@@ -517,6 +523,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     p0, p1 = nonneg(begin[nxt]), nonneg(begin[nxt + 1])
                     gap_base = cum[start[L + 1] - 1]
                 for q in range(p0, min(p1, p0 + LEADER_SCAN)):
+                    q = nonneg(q)
                     jj = nonneg(order[q])
                     # agents beside the corridor (parked at the kerb) let others pass; lane changers see all
                     if lc_dur[i] > 0.0 or lc_dur[jj] > 0.0 or \
@@ -569,6 +576,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 first, end = nonneg(begin[T]), nonneg(begin[T + 1])
                 ptr = first
                 for p in range(nonneg(begin[L]), nonneg(begin[L + 1])):
+                    p = nonneg(p)
                     i = nonneg(order[p])
                     if mobil_a[i] == 0 or lc_dur[i] > 0.0 or mode[i] != ON_LANE:
                         continue
@@ -577,9 +585,9 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if math.isnan(s2):
                         continue
                     while ptr < end and s[nonneg(order[ptr])] <= s2:
-                        ptr += 1
+                        ptr = nonneg(ptr + 1)
                     while ptr > first and s[nonneg(order[ptr - 1])] > s2:
-                        ptr -= 1
+                        ptr = nonneg(ptr - 1)
                     half_i = 0.5 * length[i]
                     lead = nonneg(order[ptr]) if ptr < end else -1
                     fol = nonneg(order[ptr - 1]) if ptr > first else -1
@@ -633,6 +641,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                     if clear:
                         decide[i] = T
             for i in range(lo, hi):
+                i = nonneg(i)
                 if decide[i] >= 0:
                     lane_change_into(lane, s, x, y, seg, d, lc_from, lc_t, lc_dur, lc_d0, lc_prof, vy_a, yaw_a, d_ref,
                                      pts, cum, start, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
@@ -660,12 +669,14 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                 acco_v[j] = acc_v[j] if ok else acco_v[j]
                 odo_v[j] = odo_v[j] + res[DS, j] if ok else odo_v[j]
         for i in range(lo, hi):
+            i = nonneg(i)
             a = accel[i]
-            kept = fast and res[OK, i - lo] > 0.0          # lane keeping, the plain case: computed above
+            col = nonneg(i - lo)                           # its column in the lane keepers' arrays
+            kept = fast and res[OK, col] > 0.0             # lane keeping, the plain case: computed above
             m = ON_LANE if kept else mode[i]
             on_lane = kept or (m == ON_LANE and lane[i] >= 0)
             if kept:                                   # (a plain step ends on its lane: no lane's end here)
-                steer[i] = steer_atan(res[WK, i - lo])
+                steer[i] = steer_atan(res[WK, col])
             elif on_lane:
                 L = nonneg(lane[i])
                 a0, a1 = nonneg(start[L]), nonneg(start[L + 1])
@@ -817,5 +828,5 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             update_criteria(crit, t1, ego, xv, yv, hv, vv, lv, wv, active)
         if record_traj:
             kk = it + 1
-            for i in range(lo, hi):
-                rec_x[kk, i - lo], rec_y[kk, i - lo], rec_h[kk, i - lo], rec_v[kk, i - lo] = x[i], y[i], hd[i], sp[i]
+            for j in range(n_agents):
+                rec_x[kk, j], rec_y[kk, j], rec_h[kk, j], rec_v[kk, j] = xv[j], yv[j], hv[j], vv[j]

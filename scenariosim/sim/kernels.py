@@ -31,10 +31,12 @@ REAR_STIFFNESS = 1.15       # rear/front cornering stiffness ratio: a mildly und
 
 @njit(**SCALAR)
 def nonneg(k):
-    """Index k (≥ 0) with its sign bit cleared. Numba turns every a[k] with a signed k into
-    a[k + len(a) if k < 0 else k]; once LLVM sees the cleared bit it drops that select on every access with k
-    (a quarter of the engine's time on the benchmark highway). Only for values that cannot be negative."""
-    return k & 0x7FFF_FFFF_FFFF_FFFF
+    """Index k (0 ≤ k < 2⁶²) with its two top bits cleared. Numba turns every a[k] with a signed k into
+    a[k + len(a) if k < 0 else k]; once LLVM sees the cleared bits it drops that select on every access with k
+    (a quarter of the engine's time on the benchmark highway), and with k + 1 or the sum of two such indices
+    too, which cannot overflow. A loop index from range(lo, hi) is not known to be ≥ 0 even when lo is (lo + k
+    might overflow), so hot loops take theirs through nonneg as well. Only for values that cannot be negative."""
+    return k & 0x3FFF_FFFF_FFFF_FFFF
 
 
 @njit(**SCALAR)
@@ -92,14 +94,17 @@ def sort_by_lane(order, lane, s, lo, hi, key_lane, key_s):
     in the sorted order (sorting the keys beside the order spares a chain of dependent loads per comparison)."""
     lo, n = nonneg(lo), hi - lo
     for k in range(n):
+        k = nonneg(k)
         i = nonneg(order[lo + k])
         key_lane[k], key_s[k] = lane[i], s[i]
     for k in range(1, n):
+        k = nonneg(k)
         i, li, si = order[lo + k], key_lane[k], key_s[k]
         if not _before(li, si, i, key_lane[k - 1], key_s[k - 1], order[lo + k - 1]):
             continue                                    # in place already: the common case
         m = k - 1
         while m >= 0 and _before(li, si, i, key_lane[m], key_s[m], order[lo + m]):
+            m = nonneg(m)
             order[lo + m + 1], key_lane[m + 1], key_s[m + 1] = order[lo + m], key_lane[m], key_s[m]
             m -= 1
         order[lo + m + 1], key_lane[m + 1], key_s[m + 1] = i, li, si
@@ -109,12 +114,12 @@ def sort_by_lane(order, lane, s, lo, hi, key_lane, key_s):
 def lane_blocks(order, lane, lo, hi, n_lanes, begin):
     """begin (L + 1,) int64: agents of lane L sit at order[begin[L]:begin[L + 1]] (order sorted by lane).
     Agents with lane < 0 come first and belong to no block."""
-    k = lo
-    while k < hi and lane[order[k]] < 0:
-        k += 1
+    k = nonneg(lo)
+    while k < hi and lane[nonneg(order[k])] < 0:
+        k = nonneg(k + 1)
     for L in range(n_lanes + 1):
-        while k < hi and lane[order[k]] < L:
-            k += 1
+        while k < hi and lane[nonneg(order[k])] < L:
+            k = nonneg(k + 1)
         begin[L] = k
 
 
