@@ -69,7 +69,7 @@ def _behaviors() -> ScenarioSpec:
         BehaviorStep(Call("change_lane", (("to", "left"),))),
         BehaviorStep(Call("change_lane", (("to", _n(2)),)), until=_cmp(
             "<", SignalOp("-", Signal("s", ("cutter",)), Signal("s", ("ego",))), _n(-3.5, "length"))),
-        BehaviorStep(Call("change_speed", (("to", _n(25.0, "speed")), ("rate", _n(-1.5, "acceleration")))),
+        BehaviorStep(Call("change_speed", (("to", _n(25.0, "speed")), ("rate", _n(1.5, "acceleration")))),
                      until=_cmp("!=", Signal("travelled"), _n(1e-12, "length"))),
         BehaviorStep(Call("keep_time_gap", (("to", "cutter"), ("gap", _n(2.0, "time")))),
                      Call("constant_speed"),

@@ -12,7 +12,7 @@ from lark import Tree
 
 from scenariosim.dsl.expressions import COUNT, ExpressionCompiler, Node, is_tree
 from scenariosim.errors import ScenarioSimError, unknown
-from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, Arg, BehaviorStep, Call, LaneOf, Number
+from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, Arg, BehaviorStep, Call, LaneOf, Number, out_of_bounds
 from scenariosim.spec.values import Expr
 
 _CONDITIONS = ("comparison", "any_of", "all_of", "negate")
@@ -59,9 +59,10 @@ class BehaviorCompiler(ExpressionCompiler):
             self.fail(name, f"{name} needs {', '.join(repr(m) for m in missing)}")
         if name == "change_speed" and "rate" in args and "time" in args:
             self.fail(name, "change_speed takes either rate or time, not both")
-        return Call(str(name), tuple((key, self.argument(value, signature[key], key)) for key, value in args.items()))
+        return Call(str(name), tuple((key, self.argument(value, signature[key], key, str(name)))
+                                     for key, value in args.items()))
 
-    def argument(self, node: Node, arg: Arg, key: str) -> Any:
+    def argument(self, node: Node, arg: Arg, key: str, call: str) -> Any:
         if arg.kind == "actor":
             return self.actor_name(node)
         if arg.kind == "name":
@@ -72,7 +73,10 @@ class BehaviorCompiler(ExpressionCompiler):
             return self.lane_target(node, key)
         if arg.kind == "points":
             return self.points(node, key)
-        return _number(self.value(node, arg.kind, key), arg.kind)
+        number = _number(self.value(node, arg.kind, key), arg.kind)
+        if not isinstance(number.value, Expr) and (problem := out_of_bounds(call, key, arg, number.value)):
+            self.fail(node, problem)              # a drawn value is checked when it is drawn (spec.validate)
+        return number
 
     def lane_target(self, node: Node, key: str) -> Any:
         """A lane number, ``left``/``right`` (one lane over), or ``lane_of(ACTOR)``."""

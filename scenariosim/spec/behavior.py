@@ -15,30 +15,45 @@ class Arg(NamedTuple):
     kind: str                 # a dimension name ("speed", "time", …), "lane" (a lane target), "actor", "name", "points"
     required: bool = False
     choices: tuple[str, ...] = ()   # for kind "name": the names allowed
+    bound: str = ""           # for a number: "nonnegative" (≥ 0), "positive" (> 0) or "" (any)
 
 
 #: maneuver → its keyword arguments. change_lane's ``to`` is a lane number, left/right, or lane_of(ACTOR);
 #: turn takes the junction's connector lane in ``direction`` at the next junction.
+_SPEED = Arg("speed", bound="nonnegative")
 MANEUVERS: dict[str, dict[str, Arg]] = {
-    "follow_lane": {"speed": Arg("speed")},
-    "drive": {"speed": Arg("speed")},
-    "change_lane": {"to": Arg("lane", True), "duration": Arg("time"),
+    "follow_lane": {"speed": _SPEED},
+    "drive": {"speed": _SPEED},
+    "change_lane": {"to": Arg("lane", True), "duration": Arg("time", bound="positive"),
                     "profile": Arg("name", choices=("sinusoidal", "cubic", "linear"))},
-    "change_speed": {"to": Arg("speed", True), "rate": Arg("acceleration"), "time": Arg("time")},
-    "keep_time_gap": {"to": Arg("actor", True), "gap": Arg("time", True)},
-    "stop_at": {"s": Arg("length", True), "decel": Arg("acceleration")},
-    "follow_path": {"points": Arg("points", True), "speed": Arg("speed")},
-    "walk_across": {"speed": Arg("speed"), "side": Arg("name", choices=("left", "right"))},
-    "turn": {"direction": Arg("name", True, ("left", "right", "straight")), "speed": Arg("speed")},
+    "change_speed": {"to": Arg("speed", True, bound="nonnegative"), "rate": Arg("acceleration", bound="positive"),
+                     "time": Arg("time", bound="positive")},
+    "keep_time_gap": {"to": Arg("actor", True), "gap": Arg("time", True, bound="nonnegative")},
+    "stop_at": {"s": Arg("length", True), "decel": Arg("acceleration", bound="positive")},
+    "follow_path": {"points": Arg("points", True), "speed": _SPEED},
+    "walk_across": {"speed": _SPEED, "side": Arg("name", choices=("left", "right"))},
+    "turn": {"direction": Arg("name", True, ("left", "right", "straight")), "speed": _SPEED},
     "stay_still": {},
 }
 
 #: longitudinal controller → its keyword arguments (``with idm(time_gap: 1.5 s)``)
 CONTROLLERS: dict[str, dict[str, Arg]] = {
-    "idm": {"desired_speed": Arg("speed"), "time_gap": Arg("time"), "min_gap": Arg("length"),
-            "max_accel": Arg("acceleration"), "comfort_decel": Arg("acceleration")},
+    "idm": {"desired_speed": _SPEED, "time_gap": Arg("time", bound="nonnegative"),
+            "min_gap": Arg("length", bound="nonnegative"), "max_accel": Arg("acceleration", bound="positive"),
+            "comfort_decel": Arg("acceleration", bound="positive")},
     "constant_speed": {},
 }
+
+#: SI unit of each dimension an argument may have, for messages
+_UNITS = {"speed": "m/s", "time": "s", "length": "m", "acceleration": "m/s²"}
+
+
+def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
+    """Why ``value`` (SI) cannot be argument ``key`` of maneuver or controller ``call``, or None if it can."""
+    if (arg.bound == "positive" and value > 0) or (arg.bound == "nonnegative" and value >= 0) or not arg.bound:
+        return None
+    return f"{call}'s {key} must be {'positive' if arg.bound == 'positive' else 'at least 0'}, " \
+           f"got {value:g} {_UNITS.get(arg.kind, '')}".rstrip()
 
 #: live signal → (actor arguments it takes, dimension of its value)
 SIGNALS: dict[str, tuple[int, str]] = {

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scenariosim.errors import ScenarioValidationError, SourceLocation, unknown
-from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Signal
+from scenariosim.spec.behavior import CONTROLLERS, MANEUVERS, BehaviorStep, Call, LaneOf, Number, Signal, out_of_bounds
 from scenariosim.spec.catalogue import ACTOR_KINDS, COLORS, DATASET_FORMATS, LABEL_KINDS
 from scenariosim.spec.scenario import AREAS, CAMERA_VIEWS, DYNAMICS, ScenarioSpec
 from scenariosim.spec.tree import IdentityMemo, fields, is_record
@@ -194,6 +194,12 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
         for ref in _step_refs(step):
             if ref not in names:
                 _fail(f"{where}.behavior[{k}]", unknown("actor", ref, names))
+        for call, table in ((step.action, MANEUVERS), (step.controller, CONTROLLERS)):
+            signature = table.get(call.name, {}) if call is not None else {}
+            for key, value in call.args if call is not None else ():
+                if key in signature and isinstance(value, Number) and _fixed(value.value) and \
+                        (problem := out_of_bounds(call.name, key, signature[key], value.value)):
+                    _fail(f"{where}.behavior[{k}]", problem)
 
 
 def _mesh(mesh, where: str) -> None:
