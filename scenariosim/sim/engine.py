@@ -426,23 +426,28 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
         lane_blocks(order, lane, lo, hi, start.shape[0] - 1, begin)
         if states.shape[0] > 0:
             signal_states_into(t, j_offset, j_green, j_yellow, j_cycle, states)
-        n_walkers = n_walking = n_changers = n_mobil = 0
-        for i in range(lo, hi):                        # lane changers; who may take step 3's plain path
+        n_walkers = n_walking = n_changers = n_mobil = n_listed = 0
+        for i in range(lo, hi):                        # who may take step 3's plain path, without a branch
             i = nonneg(i)
-            m = mode[i]
-            if m == WALKING or (m == STATIC and lane[i] < 0):
-                walkers[n_walkers] = i                 # off the lanes: walkers, and what stands there
-                n_walkers += 1
-                if m == WALKING:                       # those who walk in step 6
-                    walk_idx[n_walking] = i - lo
-                    n_walking += 1
-            on = (m == ON_LANE) & (lane[i] >= 0)
+            m, ln, lc = mode[i], lane[i], lc_dur[i]
+            on = (m == ON_LANE) & (ln >= 0)
             n_mobil += on & (mobil_a[i] == 1)
             plain[i] = on & math.isnan(cmds[i]) & (free[i] == 0) & (follow[i] < 0) & math.isnan(stop_s[i]) & \
-                (lc_dur[i] <= 0.0)
-            if lc_dur[i] > 0.0:
-                changers[n_changers] = i
-                n_changers = nonneg(n_changers + 1)
+                (lc <= 0.0)
+            n_listed += (lc > 0.0) | (m == WALKING) | ((m == STATIC) & (ln < 0))
+        if n_listed > 0:                               # lane changers; walkers and what stands off the lanes
+            for i in range(lo, hi):
+                i = nonneg(i)
+                m = mode[i]
+                if m == WALKING or (m == STATIC and lane[i] < 0):
+                    walkers[n_walkers] = i
+                    n_walkers += 1
+                    if m == WALKING:                   # those who walk in step 6
+                        walk_idx[n_walking] = i - lo
+                        n_walking += 1
+                if lc_dur[i] > 0.0:
+                    changers[n_changers] = i
+                    n_changers = nonneg(n_changers + 1)
         any_change, any_mobil = n_changers > 0, n_mobil > 0
         if any_change:                                     # lane changers still partly in the lane they left
             for i in range(lo, hi):
