@@ -18,9 +18,10 @@ class Arg(NamedTuple):
     bound: str = ""           # for a number: "nonnegative" (≥ 0), "positive" (> 0) or "" (any)
 
 
+_SPEED = Arg("speed", bound="nonnegative")
+
 #: maneuver → its keyword arguments. change_lane's ``to`` is a lane number, left/right, or lane_of(ACTOR);
 #: turn takes the junction's connector lane in ``direction`` at the next junction.
-_SPEED = Arg("speed", bound="nonnegative")
 MANEUVERS: dict[str, dict[str, Arg]] = {
     "follow_lane": {"speed": _SPEED},
     "drive": {"speed": _SPEED},
