@@ -158,9 +158,10 @@ def lane_changes(batch, dt: float, steps: int) -> dict:
         changing += int(np.count_nonzero(now_changing))
         was_changing = now_changing
     kilometres = float((batch.drive.odometer - odometer).sum()) / 1000.0
+    total = float(starts.sum())
     return {"lane_change_share": changing / (len(batch.vehicles.x) * steps),
-            "lane_changes_per_variant": float(starts.sum()) / variants,
-            "lane_changes_per_vehicle_km": float(starts.sum()) / kilometres if kilometres > 0.0 else 0.0,
+            "lane_changes_per_variant": total / variants,
+            "lane_changes_per_vehicle_km": total / kilometres if kilometres > 0.0 else 0.0,
             "lane_changes_by_second": [float(n) / variants for n in starts]}
 
 

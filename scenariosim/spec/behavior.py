@@ -51,10 +51,13 @@ _UNITS = {"speed": "m/s", "time": "s", "length": "m", "acceleration": "m/s²"}
 
 def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
     """Why ``value`` (SI) cannot be argument ``key`` of maneuver or controller ``call``, or None if it can."""
-    if (arg.bound == "positive" and value > 0) or (arg.bound == "nonnegative" and value >= 0) or not arg.bound:
+    if arg.bound == "positive" and not value > 0:
+        must = "positive"
+    elif arg.bound == "nonnegative" and not value >= 0:
+        must = "at least 0"
+    else:
         return None
-    return f"{call}'s {key} must be {'positive' if arg.bound == 'positive' else 'at least 0'}, " \
-           f"got {value:g} {_UNITS.get(arg.kind, '')}".rstrip()
+    return f"{call}'s {key} must be {must}, got {value:g} {_UNITS.get(arg.kind, '')}".rstrip()
 
 #: live signal → (actor arguments it takes, dimension of its value)
 SIGNALS: dict[str, tuple[int, str]] = {

@@ -195,8 +195,10 @@ def _actor(actor, roads: dict, names: dict[str, None], where: str) -> None:
             if ref not in names:
                 _fail(f"{where}.behavior[{k}]", unknown("actor", ref, names))
         for call, table in ((step.action, MANEUVERS), (step.controller, CONTROLLERS)):
-            signature = table.get(call.name, {}) if call is not None else {}
-            for key, value in call.args if call is not None else ():
+            if call is None:
+                continue
+            signature = table.get(call.name, {})
+            for key, value in call.args:
                 if key in signature and isinstance(value, Number) and _fixed(value.value) and \
                         (problem := out_of_bounds(call.name, key, signature[key], value.value)):
                     _fail(f"{where}.behavior[{k}]", problem)
