@@ -191,17 +191,17 @@ def test_carried_heading_trig_stays_exact_and_follows_outside_turns():
         assert a[::2].tobytes() == b[::2].tobytes()       # the turned agents: their own carried values unused
 
 
-def _dense_traffic(road):
-    """A World of 60 cars on three lanes of ``road`` at mixed desired speeds, with MOBIL: lane changes keep
+def _dense_traffic(road, cars=60):
+    """A World of ``cars`` cars on three lanes of ``road`` at mixed desired speeds, with MOBIL: lane changes keep
     happening, so agents go back and forth between the SIMD pass and the general code."""
     from scenariosim.spec import ActorSpec, ScenarioSpec
     from scenariosim.world import build_world
     from scenariosim.roads import build
     actors = tuple(ActorSpec(name=f"c{k}", kind="car", road=road.name, lane=1 + k % 3, s=30.0 + 14.0 * k,
-                             speed=22.0) for k in range(60))
+                             speed=22.0) for k in range(cars))
     spec = ScenarioSpec(name="t", roads=(road,), actors=actors)
     world, _ = build_world(spec, build(spec.roads))
-    world.vehicles.v0[:] = np.random.default_rng(4).uniform(18.0, 34.0, 60)
+    world.vehicles.v0[:] = np.random.default_rng(4).uniform(18.0, 34.0, cars)
     world.drive.mobil[:] = 1
     return world
 
@@ -230,6 +230,27 @@ def test_simd_lane_keepers_step_bit_for_bit_as_the_general_code(curve_radius):
     assert changes > 0 and plain > 0.5 * 60 * 60
     if curve_radius is not None:
         assert (fast.vehicles.heading.max() - fast.vehicles.heading.min()) > 0.5     # they went round the curve
+
+
+def test_a_variant_below_the_simd_threshold_skips_the_pass_and_steps_the_same():
+    """Fewer than lanekeep.SIMD_MIN_AGENTS agents: the engine leaves the SIMD pass out (LLVM would run its scalar
+    copy, slower than the general code), and the plain acceleration path alone gives the very same trajectories
+    as every agent through the general code."""
+    from importlib import import_module
+    from scenariosim.sim.engine import scratch
+    from scenariosim.sim.lanekeep import OK, SIMD_MIN_AGENTS
+    from scenariosim.spec import HighwaySpec
+    run = import_module("scenariosim.sim.step")._simulate
+    road = HighwaySpec(name="main", length=1500.0, lanes=3)
+    cars = SIMD_MIN_AGENTS - 1
+    fast, slow = _dense_traffic(road, cars), _dense_traffic(road, cars)
+    sc_fast, sc_slow = scratch(fast), scratch(slow, fast_paths=False)
+    for _ in range(20):
+        run(fast, 0.1, 5, True, sc_fast, 0, 1)
+        run(slow, 0.1, 5, True, sc_slow, 0, 1)
+        assert not (sc_fast.res[OK] > 0).any()
+    assert_same_state(fast, slow)
+    assert sc_fast.plain.sum() > 0                       # the plain acceleration path did run
 
 
 def test_wrapper_rejects_wrong_dtype():

@@ -36,8 +36,8 @@ from scenariosim.sim.kernels import (
     lane_change_offset, locate, mobil_incentive, project, pure_pursuit_curvature, sort_by_lane, steer_atan, travel,
 )
 from scenariosim.sim.lanekeep import (
-    COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIN1, V1, WK, X1, Y1, YAW, lane_keepers,
-    segments_ahead,
+    COS1, D1, DS, DTH, GEO_ROWS, NEXT, OK, RES_ROWS, S1, SEG, SIMD_MIN_AGENTS, SIN1, V1, WK, X1, Y1, YAW,
+    lane_keepers, segments_ahead,
 )
 from scenariosim.sim.signals import signal_states_into, stop_for_signal
 from scenariosim.sim.walkers import walk_into
@@ -358,6 +358,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     n_agents = hi - lo                                 # views of this variant for the lane keepers' SIMD pass
     geo, res = sc.geo, sc.res
     fast = geo.shape[1] >= n_agents                    # the fast paths: off with scratch(…, fast_paths=False)
+    simd = fast and n_agents >= SIMD_MIN_AGENTS        # the lane keepers' SIMD pass: see lanekeep.SIMD_MIN_AGENTS
     begin, calm, plain = sc.lanes, sc.calm, sc.plain
     for L in range(calm.shape[0]):                     # lanes where no driver ever waits at a stop line
         calm[L] = 1 if fast and signal[L] < 0 else 0
@@ -652,7 +653,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
                                      pts, cum, start, i, decide[i], DEFAULT_LANE_CHANGE, SINUSOIDAL)
         # 5. motion
         t1 = round(t + dt, 9)                          # nanoseconds: 10 × 0.1 s is 1 s, not 0.9999999999999999
-        if fast:
+        if simd:
             segments_ahead(lo, n_agents, mode, lane, lc_dur, dynamic, sp, hd, trig_h, seg, start, pts, cum, tan, geo)
             lane_keepers(n_agents, xv, yv, cv, snv, vv, s_v, acc_v, wb_v, dref_v, ms_v, g0, g1, g2, g3, g4, g5, g6,
                          g7, g8, g9, g10, g11, res, dt, g_mu)
@@ -677,7 +678,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             i = nonneg(i)
             a = accel[i]
             col = nonneg(i - lo)                           # its column in the lane keepers' arrays
-            kept = fast and res[OK, col] > 0.0             # lane keeping, the plain case: computed above
+            kept = simd and res[OK, col] > 0.0             # lane keeping, the plain case: computed above
             m = ON_LANE if kept else mode[i]
             on_lane = kept or (m == ON_LANE and lane[i] >= 0)
             if kept:                                   # (a plain step ends on its lane: no lane's end here)

@@ -15,6 +15,8 @@ Two passes over the variant's agents j = 0 … n − 1 (agent lo + j):
    in a scalar loop, the geometry of their segment k and the next one, gathered into rows the second pass
    reads in order (once per segment an agent enters);
 2. ``lane_keepers`` (vector): the step, and whether it was plain (``res[OK]`` 1.0) or must be redone.
+
+The engine runs them for variants of SIMD_MIN_AGENTS agents or more only (below, LLVM runs the loop's scalar copy).
 """
 from __future__ import annotations
 
@@ -26,6 +28,12 @@ from scenariosim.sim.kernels import (
 )
 from scenariosim.world.state import ON_LANE
 
+#: the least agents per variant for which the engine runs these passes. LLVM guards the vector code of
+#: lane_keepers with a minimum trip count (the cost of its runtime checks that the ~25 arrays do not overlap,
+#: against its estimate of the gain): 20 with the LLVM of llvmlite 0.50 on AVX-512 (the `n < 20` test before the
+#: loop). Below that the loop ran its scalar copy, which costs more than the engine's general code: on the
+#: benchmark highway, 43–46 ns per vehicle-step at 10–19 cars against 39–41 without the pass and 29 at 20 cars
+SIMD_MIN_AGENTS = 20
 #: rows of the geometry scratch (13, N): segment k's start point, unit tangent and arc length at its start
 #: and end; the same for segment k + 1, the arc length at its end; 1.0 for a candidate; k + 0.5 (−1: none yet),
 #: so an agent still on segment k keeps what was gathered
