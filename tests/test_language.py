@@ -232,14 +232,14 @@ def test_behaviour_errors_are_located_at_the_step(step, message):
 
 
 @pytest.mark.parametrize("step,value,message", [
-    ("drive with idm(max_accel: -1 m/s2)", "-1 m/s2", "idm's max_accel must be positive, got -1 m/s²"),
-    ("drive with idm(comfort_decel: 0 m/s2)", "0 m/s2", "idm's comfort_decel must be positive, got 0 m/s²"),
+    ("drive with idm(max_accel: -1 m/s2)", "-1 m/s2", "idm's max_accel must be positive, got -1 m/s2"),
+    ("drive with idm(comfort_decel: 0 m/s2)", "0 m/s2", "idm's comfort_decel must be positive, got 0 m/s2"),
     ("drive with idm(time_gap: -0.5 s)", "-0.5 s", "idm's time_gap must be at least 0, got -0.5 s"),
     ("change_lane(to: left, duration: 0 s)", "0 s", "change_lane's duration must be positive, got 0 s"),
     ("change_speed(to: -18 km/h)", "-18 km/h", "change_speed's to must be at least 0, got -5 m/s"),
-    ("change_speed(to: 10 m/s, rate: -2 m/s2)", "-2 m/s2", "change_speed's rate must be positive, got -2 m/s²"),
+    ("change_speed(to: 10 m/s, rate: -2 m/s2)", "-2 m/s2", "change_speed's rate must be positive, got -2 m/s2"),
     ("keep_time_gap(to: a, gap: -1 s)", "-1 s", "keep_time_gap's gap must be at least 0, got -1 s"),
-    ("stop_at(s: 200 m, decel: 0 m/s2)", "0 m/s2", "stop_at's decel must be positive, got 0 m/s²"),
+    ("stop_at(s: 200 m, decel: 0 m/s2)", "0 m/s2", "stop_at's decel must be positive, got 0 m/s2"),
     ("follow_lane(speed: -2 m/s)", "-2 m/s", "follow_lane's speed must be at least 0, got -2 m/s"),
 ])
 def test_behaviour_arguments_out_of_their_bounds_are_errors_at_the_value(step, value, message):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from scenariosim.units import DIMENSIONS
+
 
 class Arg(NamedTuple):
     kind: str                 # a dimension name ("speed", "time", …), "lane" (a lane target), "actor", "name", "points"
@@ -45,10 +47,6 @@ CONTROLLERS: dict[str, dict[str, Arg]] = {
     "constant_speed": {},
 }
 
-#: SI unit of each dimension an argument may have, for messages
-_UNITS = {"speed": "m/s", "time": "s", "length": "m", "acceleration": "m/s²"}
-
-
 def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
     """Why ``value`` (SI) cannot be argument ``key`` of maneuver or controller ``call``, or None if it can."""
     if arg.bound == "positive" and not value > 0:
@@ -57,7 +55,7 @@ def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
         must = "at least 0"
     else:
         return None
-    return f"{call}'s {key} must be {must}, got {value:g} {_UNITS.get(arg.kind, '')}".rstrip()
+    return f"{call}'s {key} must be {must}, got {value:g} {DIMENSIONS[arg.kind].si}"
 
 #: live signal → (actor arguments it takes, dimension of its value)
 SIGNALS: dict[str, tuple[int, str]] = {
