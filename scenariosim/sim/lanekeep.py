@@ -30,9 +30,10 @@ from scenariosim.world.state import ON_LANE
 
 #: the least agents per variant for which the engine runs these passes. LLVM guards the vector code of
 #: lane_keepers with a minimum trip count (the cost of its runtime checks that the ~25 arrays do not overlap,
-#: against its estimate of the gain): 20 with the LLVM of llvmlite 0.50 on AVX-512 (the `n < 20` test before the
-#: loop). Below that the loop ran its scalar copy, which costs more than the engine's general code: on the
-#: benchmark highway, 43–46 ns per vehicle-step at 10–19 cars against 39–41 without the pass and 29 at 20 cars
+#: against its estimate of the gain): 20 with the LLVM of llvmlite 0.50 on this machine's CPU, a Sapphire Rapids
+#: Xeon (the `n < 20` test before the loop; LLVM's cost tables differ by CPU: 24 with Skylake's tuning, see
+#: docs/simulation.md). Below that the loop ran its scalar copy, which costs more than the engine's general code:
+#: on the benchmark highway, 43–46 ns per vehicle-step at 10–19 cars against 39–41 without the pass, 29 at 20 cars
 SIMD_MIN_AGENTS = 20
 #: rows of the geometry scratch (13, N): segment k's start point, unit tangent and arc length at its start
 #: and end; the same for segment k + 1, the arc length at its end; 1.0 for a candidate; k + 0.5 (−1: none yet),

@@ -47,6 +47,7 @@ CONTROLLERS: dict[str, dict[str, Arg]] = {
     "constant_speed": {},
 }
 
+
 def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
     """Why ``value`` (SI) cannot be argument ``key`` of maneuver or controller ``call``, or None if it can."""
     if arg.bound == "positive" and not value > 0:
@@ -56,6 +57,7 @@ def out_of_bounds(call: str, key: str, arg: Arg, value: float) -> str | None:
     else:
         return None
     return f"{call}'s {key} must be {must}, got {value:g} {DIMENSIONS[arg.kind].si}"
+
 
 #: live signal → (actor arguments it takes, dimension of its value)
 SIGNALS: dict[str, tuple[int, str]] = {
