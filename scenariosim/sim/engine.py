@@ -366,7 +366,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             nx = nxt_tab[L, r]
             if nx >= 0 and jfirst[nx + 1] > jfirst[nx]:
                 calm[L] = 0
-    if fast:
+    if simd:
         geo[SEG, :n_agents] = -1.0                     # nothing gathered yet for this variant
     cv, snv, s_v, acc_v, wb_v, dref_v, ms_v = (dr.cos_h[lo:hi], dr.sin_h[lo:hi], veh.s[lo:hi], sc.accel[lo:hi],
                                                veh.wheelbase[lo:hi], dr.d_ref[lo:hi], veh.max_steer[lo:hi])
