@@ -248,7 +248,7 @@ def run(*states, ego=0, dt=0.1):
     """Fold states (x, y, h, v, l, w, active) into one criteria array, at t = 0, dt, 2dt …"""
     crit = criteria.init_criteria()
     for k, (x, y, h, v, l, w, active) in enumerate(states):
-        criteria.update_criteria(crit, k * dt, ego, x, y, h, v, l, w, active)
+        criteria.update_criteria(crit, k * dt, ego, x, y, h, v, l, w, active, np.empty(len(x), dtype=bool))
     return crit
 
 
@@ -389,11 +389,47 @@ def test_update_criteria_matches_twin_on_random_traffic(spread):
         active[0] = True
         got, want = criteria.init_criteria(), naive.init_criteria()
         for step in range(6):
-            criteria.update_criteria(got, 0.1 * step, 0, x, y, h, v, l, w, active)
+            criteria.update_criteria(got, 0.1 * step, 0, x, y, h, v, l, w, active, np.empty(n, dtype=bool))
             naive.update_criteria(want, 0.1 * step, 0, x, y, h, v, l, w, active)
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
             x, y = x + 0.1 * v * np.cos(h), y + 0.1 * v * np.sin(h)
             v = np.maximum(0.0, v + rng.normal(0, 2, n))
+
+
+def test_update_criteria_two_passes_equal_one_agent_at_a_time_to_the_bit():
+    """update_criteria marks whom to measure by the criteria as they stood before the step, then measures them
+    by the criteria as they stand. Folding the agents in one at a time (each call sees the ego and one other
+    agent, so each is judged by the criteria its predecessors left) must give the very same numbers, also when
+    an agent early in the order tightens a criterion that would have spared one later (leaders at any index,
+    dense lanes, agents abreast and crossing, standing egos)."""
+    rng = np.random.default_rng(21)
+    measured = 0
+    for trial in range(150):
+        n = int(rng.integers(3, 14))
+        he = rng.uniform(-math.pi, math.pi)
+        lon, lat = rng.uniform(-20, 120, n), rng.choice([0.0, 3.5, -3.5], n) + rng.normal(0, 0.4, n)
+        lon[0] = lat[0] = 0.0
+        x, y, _ = rotate_scene(lon, lat, np.zeros(n), he, *rng.uniform(-500, 500, 2))
+        h = he + np.where(rng.random(n) < 0.8, rng.normal(0, 0.004, n), rng.uniform(-math.pi, math.pi, n))
+        v = rng.uniform(0, 35, n) * (rng.random(n) < 0.9)
+        v[0] = 0.0 if trial % 10 == 0 else v[0]
+        l, w = rng.uniform(3.5, 12, n), rng.uniform(1.6, 2.6, n)
+        active = rng.random(n) < 0.9
+        active[0] = True
+        both, alone = criteria.init_criteria(), criteria.init_criteria()
+        need = np.empty(n, dtype=bool)
+        for step in range(8):
+            t = 0.1 * step
+            criteria.update_criteria(both, t, 0, x, y, h, v, l, w, active, need)
+            measured += int(need.sum())
+            for j in range(1, n):
+                pair = np.zeros(n, dtype=bool)
+                pair[0], pair[j] = True, active[j]
+                criteria.update_criteria(alone, t, 0, x, y, h, v, l, w, pair, np.empty(n, dtype=bool))
+            np.testing.assert_array_equal(both, alone)
+            x, y = x + 0.1 * v * np.cos(h), y + 0.1 * v * np.sin(h)
+            v = np.maximum(0.0, v + rng.normal(0, 3, n))
+    assert measured > 500                                # the second pass was reached, not only the first
 
 
 # ---------------------------------------------------------------- post-encroachment time

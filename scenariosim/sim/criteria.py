@@ -105,13 +105,39 @@ def _path_gap_local(lon0, lat0, cr, sr, lj, wj, le, we):
     return max(0.0, near - 0.5 * le)
 
 
+@njit(**SCALAR)
+def _in_reach(dx, dy, d_min, re, lj, wj):
+    """Whether j's box may lie closer than d_min [m] to the ego's, its centre (dx, dy) [m] from the ego's: only if
+    the centres are closer than d_min plus both circumradii, the ego's re and j's bounded by (lj + wj)/2, which
+    spares two square roots (a looser test only computes a few more distances)."""
+    reach = d_min + re + 0.5 * (lj + wj)
+    return dx * dx + dy * dy < reach * reach
+
+
+@njit(**SCALAR)
+def _in_corridor(lon, lat, dh, we, lj, wj):
+    """Whether j's box, its centre lon ahead and lat to the left of the ego's [m] and heading dh [rad] relative
+    to the ego's, may reach into the ego's corridor ahead: not when behind, nor when wholly beside it, as the box
+    reaches at most 0.5·(l·|sin dh| + w·|cos dh|) ≤ 0.5·(l·min(1, |dh|) + w) to the side of its centre."""
+    return (lon > 0.0) & (abs(lat) < 0.5 * (we + lj * min(1.0, abs(dh)) + wj))
+
+
+@njit(**SCALAR)
+def _changes_nothing(g_lo, dv, ve, min_thw, min_ttc, max_drac):
+    """Whether an agent in the ego's path at a gap of at least g_lo [m] > 0, closing at dv [m/s] on an ego at ve
+    [m/s], leaves the criteria min_thw, min_ttc [s] and max_drac [m/s²] as they are (in any case NaN: False)."""
+    return (g_lo > 0.0) & ((ve <= 0.0) | (g_lo >= min_thw * ve)) & \
+        ((dv <= 0.0) | ((g_lo >= min_ttc * dv) & (dv * dv <= 2.0 * max_drac * g_lo)))
+
+
 @njit(**STEP)
-def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
+def update_criteria(crit, t, ego, x, y, h, speed, l, w, active, need):
     """Fold one step of the world into the ego's criteria, in place.
 
     crit (7,) float64 from init_criteria; t float64 [s] the time of this state; ego int the ego's index;
     x, y (N,) float64 [m]; h (N,) float64 [rad]; speed (N,) float64 [m/s] along each heading;
     l, w (N,) float64 [m]; active (N,) bool. Inactive agents (and an inactive ego) are ignored.
+    need (≥ N,) bool: scratch, left marking the agents the second pass below looked at.
 
     collision becomes 1 (and collision_time t) the first time the ego's box overlaps an active agent's box.
     For each active agent j in the ego's path (see path_gap), with bumper gap g and closing speed
@@ -122,26 +148,36 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
     (kernels.cos_sin_small when nearly parallel: no library call), where collisions.box_gap_local gives both
     the overlap and the distance. An agent in the path whose gap cannot be below a cheap lower bound that
     already changes no criterion (the usual case: agents further ahead than the leader) is not measured.
+
+    Two passes. The first, without branches (so in SIMD), marks in need the agents that may change a
+    criterion, judged by the criteria as they stood before this step; the second measures those, in order,
+    judging each anew by the criteria as they stand then. Within a step min_distance, min_thw and min_ttc only
+    fall and max_drac only rises, and every test is monotonic in them, so an agent the second pass would
+    measure is always marked: the result is the same as one pass over all agents, to the bit.
     """
     if not active[ego]:
         return
     xe, ye, he, le, we, ve = x[ego], y[ego], h[ego], l[ego], w[ego], speed[ego]
     ce, se = math.cos(he), math.sin(he)
     re = 0.5 * math.sqrt(le * le + we * we)              # the ego's circumradius
-    for j in range(x.shape[0]):
-        if j == ego or not active[j]:
+    n = x.shape[0]
+    d_min, thw, ttc, drac = crit[MIN_DISTANCE], crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]
+    for j in range(n):                                   # 1. who may change a criterion
+        dx, dy = x[j] - xe, y[j] - ye
+        lon, lat = dx * ce + dy * se, -dx * se + dy * ce
+        dh = h[j] - he
+        cr, sr = cos_sin_small(dh)                       # NaN beyond 0.01 rad: then never ruled out
+        in_path = _in_corridor(lon, lat, dh, we, l[j], w[j]) & (not _changes_nothing(
+            gap_lower_bound(lon, cr, sr, l[j], w[j], le), ve - speed[j] * cr, ve, thw, ttc, drac))
+        need[j] = (j != ego) & active[j] & (_in_reach(dx, dy, d_min, re, l[j], w[j]) | in_path)
+    for j in range(n):                                   # 2. those, measured
+        if not need[j]:
             continue
         dx, dy = x[j] - xe, y[j] - ye
-        # the boxes may be closer than the least so far only if their centres are closer than that plus both
-        # circumradii; j's is bounded by (l + w)/2, which spares two square roots (a looser test only
-        # computes a few more distances)
-        reach = crit[MIN_DISTANCE] + re + 0.5 * (l[j] + w[j])
-        near = dx * dx + dy * dy < reach * reach
-        # behind, or wholly beside the ego's corridor: j's box reaches at most 0.5·(l·|sin Δh| + w·|cos Δh|)
-        # ≤ 0.5·(l·min(1, |Δh|) + w) to the side of its centre, Δh its heading relative to the ego's
+        near = _in_reach(dx, dy, crit[MIN_DISTANCE], re, l[j], w[j])
         lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
         dh = h[j] - he
-        ahead = lon > 0.0 and abs(lat) < 0.5 * (we + l[j] * min(1.0, abs(dh)) + w[j])
+        ahead = _in_corridor(lon, lat, dh, we, l[j], w[j])
         if not (near or ahead):
             continue
         cr, sr = cos_sin_small(dh)                        # cos and sin of j's heading relative to the ego's
@@ -158,8 +194,7 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active):
             continue
         dv = ve - speed[j] * cr
         g_lo = gap_lower_bound(lon, cr, sr, l[j], w[j], le)     # skip the exact gap if even g_lo changes nothing
-        if g_lo > 0.0 and (ve <= 0.0 or g_lo >= crit[MIN_THW] * ve) and \
-                (dv <= 0.0 or (g_lo >= crit[MIN_TTC] * dv and dv * dv <= 2.0 * crit[MAX_DRAC] * g_lo)):
+        if _changes_nothing(g_lo, dv, ve, crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]):
             continue
         g = _path_gap_local(lon, lat, cr, sr, l[j], w[j], le, we)
         if math.isnan(g):

@@ -280,6 +280,7 @@ class Scratch(NamedTuple):
     sort_lane: np.ndarray    # (N,) int64 kernels.sort_by_lane's keys
     sort_s: np.ndarray       # (N,) float64
     judged: np.ndarray       # (N,) int64 agents on a behaviour step that can end (absolute indices)
+    need: np.ndarray         # (N,) bool criteria.update_criteria's marks
 
 
 def scratch(w, fast_paths: bool = True) -> Scratch:
@@ -303,7 +304,8 @@ def scratch(w, fast_paths: bool = True) -> Scratch:
                    contacts=np.empty((MAX_CONTACTS, 2), dtype=np.int64), geo=np.zeros((GEO_ROWS, n * fast_paths)),
                    res=np.zeros((RES_ROWS, n * fast_paths)),
                    ends=np.zeros(w.program.op.shape[0], dtype=np.int64), sort_lane=np.empty(n, dtype=np.int64),
-                   sort_s=np.empty(n), judged=np.empty(n, dtype=np.int64))
+                   sort_s=np.empty(n), judged=np.empty(n, dtype=np.int64),
+                   need=np.empty(n, dtype=np.bool_))
 
 
 @njit(**BORROWING)
@@ -329,7 +331,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
     j_offset, j_green, j_yellow, j_cycle = jn.offset, jn.green, jn.yellow, jn.cycle
     wx, wy, radius = sc.walk_x, sc.walk_y, sc.radius
     walks, walk_new, walk_done = sc.walks, sc.walk_new, sc.walk_done
-    shadow, ahead, contacts, active = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo]
+    shadow, ahead, contacts, active, need = sc.shadow, sc.ahead, sc.contacts, sc.active[:hi - lo], sc.need
     sweep, sweep_key, sweep_axis, sort_lane, sort_s = sc.sweep, sc.sweep_key, sc.sweep_axis, sc.sort_lane, sc.sort_s
     for k in range(hi - lo):
         sweep[k] = k
@@ -831,7 +833,7 @@ def run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, crit, rec_x, rec_y, 
             for m in range(min(n, touching.shape[0])):
                 touching[m, 0], touching[m, 1] = contacts[m, 0], contacts[m, 1]     # within the variant
         if record_crit:
-            update_criteria(crit, t1, ego, xv, yv, hv, vv, lv, wv, active)
+            update_criteria(crit, t1, ego, xv, yv, hv, vv, lv, wv, active, need)
         if record_traj:
             kk = it + 1
             for j in range(n_agents):

@@ -101,7 +101,7 @@ def _rollout(w, dt, steps, ego, collide, pet, crit, traj, sc, first, end):
         c = crit[vi]
         c[:] = init_criteria()
         x, y, h, v = veh.x[lo:hi], veh.y[lo:hi], veh.heading[lo:hi], veh.speed[lo:hi]
-        update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], sc.active[:n])
+        update_criteria(c, w.clock.t[vi], ego, x, y, h, v, veh.length[lo:hi], veh.width[lo:hi], sc.active[:n], sc.need)
         tx[0], ty[0], th[0], tv[0] = x, y, h, v
         run_variant(w, vi, lo, hi, dt, steps, sc, collide, ego, c, tx, ty, th, tv)
         if pet:
