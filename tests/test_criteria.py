@@ -372,13 +372,13 @@ def test_gap_lower_bound_never_exceeds_the_path_gap_and_is_tight_for_parallel_bo
         assert gap - 1e-6 < criteria.gap_lower_bound(lon + 5.0, 1.0, 0.0, 4.0, 1.8, 4.5) <= gap
 
 
+@pytest.mark.parametrize("n", [8, 20])                  # one pass, and two (criteria.TWO_PASSES_MIN_AGENTS)
 @pytest.mark.parametrize("spread", [0.15, 0.004])
-def test_update_criteria_matches_twin_on_random_traffic(spread):
+def test_update_criteria_matches_twin_on_random_traffic(spread, n):
     """Against the shapely twin, with headings spread by ``spread`` [rad] around the ego's (0.004: nearly
     parallel traffic, whose relative headings the kernel takes by series) and 30 % at random."""
     rng = np.random.default_rng(8)
     for _ in range(30):
-        n = 8
         he = rng.uniform(-math.pi, math.pi)
         lon, lat = rng.uniform(-8, 40, n), rng.uniform(-5, 5, n)
         lon[0] = lat[0] = 0.0
@@ -397,15 +397,15 @@ def test_update_criteria_matches_twin_on_random_traffic(spread):
 
 
 def test_update_criteria_two_passes_equal_one_agent_at_a_time_to_the_bit():
-    """update_criteria marks whom to measure by the criteria as they stood before the step, then measures them
-    by the criteria as they stand. Folding the agents in one at a time (each call sees the ego and one other
+    """With enough agents, update_criteria marks whom to measure by the criteria as they stood before the step,
+    then measures them by the criteria as they stand. Folding the agents in one at a time (each call sees the ego and one other
     agent, so each is judged by the criteria its predecessors left) must give the very same numbers, also when
     an agent early in the order tightens a criterion that would have spared one later (leaders at any index,
     dense lanes, agents abreast and crossing, standing egos)."""
     rng = np.random.default_rng(21)
     measured = 0
     for trial in range(150):
-        n = int(rng.integers(3, 14))
+        n = int(rng.integers(criteria.TWO_PASSES_MIN_AGENTS, criteria.TWO_PASSES_MIN_AGENTS + 12))
         he = rng.uniform(-math.pi, math.pi)
         lon, lat = rng.uniform(-20, 120, n), rng.choice([0.0, 3.5, -3.5], n) + rng.normal(0, 0.4, n)
         lon[0] = lat[0] = 0.0

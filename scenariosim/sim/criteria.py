@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from scenariosim.sim.collisions import argsort_stable, box_gap_local, corner_tuple_cs
-from scenariosim.sim.config import JIT, NESTED, SCALAR, STEP
+from scenariosim.sim.config import BORROWING, JIT, NESTED, SCALAR, STEP
 from scenariosim.sim.kernels import cos_sin_small
 
 #: names of the entries of a criteria array, in order
@@ -34,6 +34,10 @@ PET_MIN_SPEED = 0.1
 #: relative margin [m per m of distance, plus as much] under update_criteria's cheap lower bound of a bumper gap,
 #: far above its rounding (~1e-15 relative), so the bound never exceeds the gap path_gap computes
 GAP_MARGIN = 1e-9
+#: the least agents for which update_criteria takes two passes (_fold_marked): with fewer, the first pass and
+#: its call cost about what they spare (the benchmark's batched traffic folded alone, first 8 … 20 agents: slower
+#: at 8 and 10, even at 12, faster from 16 on; in the engine at 20 agents, ~2–4 ns less per agent-step)
+TWO_PASSES_MIN_AGENTS = 12
 
 
 @njit(**JIT)
@@ -126,8 +130,8 @@ def _in_corridor(lon, lat, dh, we, lj, wj):
 def _changes_nothing(g_lo, dv, ve, min_thw, min_ttc, max_drac):
     """Whether an agent in the ego's path at a gap of at least g_lo [m] > 0, closing at dv [m/s] on an ego at ve
     [m/s], leaves the criteria min_thw, min_ttc [s] and max_drac [m/s²] as they are (in any case NaN: False)."""
-    return (g_lo > 0.0) & ((ve <= 0.0) | (g_lo >= min_thw * ve)) & \
-        ((dv <= 0.0) | ((g_lo >= min_ttc * dv) & (dv * dv <= 2.0 * max_drac * g_lo)))
+    return g_lo > 0.0 and (ve <= 0.0 or g_lo >= min_thw * ve) and \
+        (dv <= 0.0 or (g_lo >= min_ttc * dv and dv * dv <= 2.0 * max_drac * g_lo))
 
 
 @njit(**STEP)
@@ -137,7 +141,7 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active, need):
     crit (7,) float64 from init_criteria; t float64 [s] the time of this state; ego int the ego's index;
     x, y (N,) float64 [m]; h (N,) float64 [rad]; speed (N,) float64 [m/s] along each heading;
     l, w (N,) float64 [m]; active (N,) bool. Inactive agents (and an inactive ego) are ignored.
-    need (≥ N,) bool: scratch, left marking the agents the second pass below looked at.
+    need (≥ N,) bool: scratch for the first pass below.
 
     collision becomes 1 (and collision_time t) the first time the ego's box overlaps an active agent's box.
     For each active agent j in the ego's path (see path_gap), with bumper gap g and closing speed
@@ -149,17 +153,32 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active, need):
     the overlap and the distance. An agent in the path whose gap cannot be below a cheap lower bound that
     already changes no criterion (the usual case: agents further ahead than the leader) is not measured.
 
-    Two passes. The first, without branches (so in SIMD), marks in need the agents that may change a
-    criterion, judged by the criteria as they stood before this step; the second measures those, in order,
-    judging each anew by the criteria as they stand then. Within a step min_distance, min_thw and min_ttc only
-    fall and max_drac only rises, and every test is monotonic in them, so an agent the second pass would
-    measure is always marked: the result is the same as one pass over all agents, to the bit.
+    With TWO_PASSES_MIN_AGENTS agents or more, _fold_marked takes two passes; with fewer, one pass measures
+    every agent in turn. The results are the same to the bit.
     """
     if not active[ego]:
         return
     xe, ye, he, le, we, ve = x[ego], y[ego], h[ego], l[ego], w[ego], speed[ego]
     ce, se = math.cos(he), math.sin(he)
     re = 0.5 * math.sqrt(le * le + we * we)              # the ego's circumradius
+    if x.shape[0] >= TWO_PASSES_MIN_AGENTS:
+        _fold_marked(crit, t, ego, x, y, h, speed, l, w, active, need, xe, ye, he, ce, se, le, we, ve, re)
+        return
+    for j in range(x.shape[0]):
+        if j == ego or not active[j]:
+            continue
+        _measure(crit, t, j, x, y, h, speed, l, w, xe, ye, he, ce, se, le, we, ve, re)
+
+
+@njit(**BORROWING)
+def _fold_marked(crit, t, ego, x, y, h, speed, l, w, active, need, xe, ye, he, ce, se, le, we, ve, re):
+    """update_criteria in two passes; the ego's centre (xe, ye), heading he with its cosine ce and sine se,
+    length le, width we, speed ve and circumradius re given. The first pass, without branches (so in SIMD),
+    marks in need the agents that may change a criterion, judged by the criteria as they stood before this
+    step; the second measures those, in order, judging each anew by the criteria as they stand then. Within a
+    step min_distance, min_thw and min_ttc only fall and max_drac only rises, and every test is monotonic in
+    them, so an agent that one pass over all agents would measure is always marked: the same result to the bit.
+    (Not inlined: at few agents even the unused first pass, inlined into the engine, slowed it.)"""
     n = x.shape[0]
     d_min, thw, ttc, drac = crit[MIN_DISTANCE], crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]
     for j in range(n):                                   # 1. who may change a criterion
@@ -171,40 +190,46 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active, need):
             gap_lower_bound(lon, cr, sr, l[j], w[j], le), ve - speed[j] * cr, ve, thw, ttc, drac))
         need[j] = (j != ego) & active[j] & (_in_reach(dx, dy, d_min, re, l[j], w[j]) | in_path)
     for j in range(n):                                   # 2. those, measured
-        if not need[j]:
-            continue
-        dx, dy = x[j] - xe, y[j] - ye
-        near = _in_reach(dx, dy, crit[MIN_DISTANCE], re, l[j], w[j])
-        lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
-        dh = h[j] - he
-        ahead = _in_corridor(lon, lat, dh, we, l[j], w[j])
-        if not (near or ahead):
-            continue
-        cr, sr = cos_sin_small(dh)                        # cos and sin of j's heading relative to the ego's
-        if math.isnan(cr):
-            cj, sj = math.cos(h[j]), math.sin(h[j])
-            cr, sr = cj * ce + sj * se, sj * ce - cj * se
-        if near:
-            hit, dist = box_gap_local(lon, lat, cr, sr, le, we, l[j], w[j])
-            if hit and crit[COLLISION] == 0.0:
-                crit[COLLISION] = 1.0
-                crit[COLLISION_TIME] = t
-            crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
-        if not ahead:
-            continue
-        dv = ve - speed[j] * cr
-        g_lo = gap_lower_bound(lon, cr, sr, l[j], w[j], le)     # skip the exact gap if even g_lo changes nothing
-        if _changes_nothing(g_lo, dv, ve, crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]):
-            continue
-        g = _path_gap_local(lon, lat, cr, sr, l[j], w[j], le, we)
-        if math.isnan(g):
-            continue
-        if dv > 0.0:
-            crit[MIN_TTC] = min(crit[MIN_TTC], g / dv)
-            if g > 0.0:
-                crit[MAX_DRAC] = max(crit[MAX_DRAC], dv * dv / (2.0 * g))
-        if ve > 0.0:
-            crit[MIN_THW] = min(crit[MIN_THW], g / ve)
+        if need[j]:
+            _measure(crit, t, j, x, y, h, speed, l, w, xe, ye, he, ce, se, le, we, ve, re)
+
+
+@njit(**SCALAR)
+def _measure(crit, t, j, x, y, h, speed, l, w, xe, ye, he, ce, se, le, we, ve, re):
+    """Fold active agent j (not the ego) into the criteria: update_criteria's work for one agent, the ego's
+    state given as in _fold_marked."""
+    dx, dy = x[j] - xe, y[j] - ye
+    near = _in_reach(dx, dy, crit[MIN_DISTANCE], re, l[j], w[j])
+    lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
+    dh = h[j] - he
+    ahead = _in_corridor(lon, lat, dh, we, l[j], w[j])
+    if not (near or ahead):
+        return
+    cr, sr = cos_sin_small(dh)                            # cos and sin of j's heading relative to the ego's
+    if math.isnan(cr):
+        cj, sj = math.cos(h[j]), math.sin(h[j])
+        cr, sr = cj * ce + sj * se, sj * ce - cj * se
+    if near:
+        hit, dist = box_gap_local(lon, lat, cr, sr, le, we, l[j], w[j])
+        if hit and crit[COLLISION] == 0.0:
+            crit[COLLISION] = 1.0
+            crit[COLLISION_TIME] = t
+        crit[MIN_DISTANCE] = min(crit[MIN_DISTANCE], dist)
+    if not ahead:
+        return
+    dv = ve - speed[j] * cr
+    g_lo = gap_lower_bound(lon, cr, sr, l[j], w[j], le)   # skip the exact gap if even g_lo changes nothing
+    if _changes_nothing(g_lo, dv, ve, crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]):
+        return
+    g = _path_gap_local(lon, lat, cr, sr, l[j], w[j], le, we)
+    if math.isnan(g):
+        return
+    if dv > 0.0:
+        crit[MIN_TTC] = min(crit[MIN_TTC], g / dv)
+        if g > 0.0:
+            crit[MAX_DRAC] = max(crit[MAX_DRAC], dv * dv / (2.0 * g))
+    if ve > 0.0:
+        crit[MIN_THW] = min(crit[MIN_THW], g / ve)
 
 
 @njit(**NESTED)
