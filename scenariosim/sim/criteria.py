@@ -36,7 +36,7 @@ PET_MIN_SPEED = 0.1
 GAP_MARGIN = 1e-9
 #: the least agents for which update_criteria takes two passes (_fold_marked): with fewer, the first pass and
 #: its call cost about what they spare (the benchmark's batched traffic folded alone, first 8 … 20 agents: slower
-#: at 8 and 10, even at 12, faster from 16 on; in the engine at 20 agents, ~2–4 ns less per agent-step)
+#: at 8 and 10, even at 12, faster from 16 on; the batched benchmark, 20 agents: ×1.027, see docs/simulation.md)
 TWO_PASSES_MIN_AGENTS = 12
 
 
