@@ -398,10 +398,11 @@ def test_update_criteria_matches_twin_on_random_traffic(spread, n):
 
 def test_update_criteria_two_passes_equal_one_agent_at_a_time_to_the_bit():
     """With enough agents, update_criteria marks whom to measure by the criteria as they stood before the step,
-    then measures them by the criteria as they stand. Folding the agents in one at a time (each call sees the ego and one other
-    agent, so each is judged by the criteria its predecessors left) must give the very same numbers, also when
-    an agent early in the order tightens a criterion that would have spared one later (leaders at any index,
-    dense lanes, agents abreast and crossing, standing egos)."""
+    then measures them by the criteria as they stand. Folding in each agent alone, the ego and it as a scene
+    of two (one pass, each agent judged by the criteria its predecessors left: what one pass over all agents
+    does), must give the very same numbers, also when an agent early in the order tightens a criterion that
+    would have spared one later (leaders at any index, dense lanes, agents abreast and crossing, standing
+    egos)."""
     rng = np.random.default_rng(21)
     measured = 0
     for trial in range(150):
@@ -423,9 +424,9 @@ def test_update_criteria_two_passes_equal_one_agent_at_a_time_to_the_bit():
             criteria.update_criteria(both, t, 0, x, y, h, v, l, w, active, need)
             measured += int(need.sum())
             for j in range(1, n):
-                pair = np.zeros(n, dtype=bool)
-                pair[0], pair[j] = True, active[j]
-                criteria.update_criteria(alone, t, 0, x, y, h, v, l, w, pair, np.empty(n, dtype=bool))
+                k = np.array([0, j])
+                criteria.update_criteria(alone, t, 0, x[k], y[k], h[k], v[k], l[k], w[k], active[k],
+                                         np.empty(2, dtype=bool))
             np.testing.assert_array_equal(both, alone)
             x, y = x + 0.1 * v * np.cos(h), y + 0.1 * v * np.sin(h)
             v = np.maximum(0.0, v + rng.normal(0, 3, n))

@@ -35,8 +35,9 @@ PET_MIN_SPEED = 0.1
 #: far above its rounding (~1e-15 relative), so the bound never exceeds the gap path_gap computes
 GAP_MARGIN = 1e-9
 #: the least agents for which update_criteria takes two passes (_fold_marked): with fewer, the first pass and
-#: its call cost about what they spare (the benchmark's batched traffic folded alone, first 8 … 20 agents: slower
-#: at 8 and 10, even at 12, faster from 16 on; the batched benchmark, 20 agents: ×1.027, see docs/simulation.md)
+#: its call cost about what they spare (the benchmark's batched traffic folded alone, first 8 … 20 agents: two
+#: passes slower at 8 and 10, break-even at 12, faster from 16 on; the batched benchmark, 20 agents: ×1.027, see
+#: docs/simulation.md)
 TWO_PASSES_MIN_AGENTS = 12
 
 
@@ -129,7 +130,7 @@ def _in_corridor(lon, lat, dh, we, lj, wj):
 @njit(**SCALAR)
 def _changes_nothing(g_lo, dv, ve, min_thw, min_ttc, max_drac):
     """Whether an agent in the ego's path at a gap of at least g_lo [m] > 0, closing at dv [m/s] on an ego at ve
-    [m/s], leaves the criteria min_thw, min_ttc [s] and max_drac [m/s²] as they are (in any case NaN: False)."""
+    [m/s], leaves the criteria min_thw, min_ttc [s] and max_drac [m/s²] as they are (NaN g_lo, dv or ve: False)."""
     return g_lo > 0.0 and (ve <= 0.0 or g_lo >= min_thw * ve) and \
         (dv <= 0.0 or (g_lo >= min_ttc * dv and dv * dv <= 2.0 * max_drac * g_lo))
 
@@ -177,8 +178,10 @@ def _fold_marked(crit, t, ego, x, y, h, speed, l, w, active, need, xe, ye, he, c
     marks in need the agents that may change a criterion, judged by the criteria as they stood before this
     step; the second measures those, in order, judging each anew by the criteria as they stand then. Within a
     step min_distance, min_thw and min_ttc only fall and max_drac only rises, and every test is monotonic in
-    them, so an agent that one pass over all agents would measure is always marked: the same result to the bit.
-    (Not inlined: at few agents even the unused first pass, inlined into the engine, slowed it.)"""
+    them; both passes compute the same values by the same helpers (fastmath off: no fused operations), and a
+    NaN (a relative heading beyond cos_sin_small) always marks. So every agent that could change a criterion in
+    one pass over all agents is marked: the same result to the bit. (Not inlined: at few agents even the unused
+    first pass, inlined into the engine, slowed it.)"""
     n = x.shape[0]
     d_min, thw, ttc, drac = crit[MIN_DISTANCE], crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]
     for j in range(n):                                   # 1. who may change a criterion
