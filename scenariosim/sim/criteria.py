@@ -142,7 +142,7 @@ def update_criteria(crit, t, ego, x, y, h, speed, l, w, active, need):
     crit (7,) float64 from init_criteria; t float64 [s] the time of this state; ego int the ego's index;
     x, y (N,) float64 [m]; h (N,) float64 [rad]; speed (N,) float64 [m/s] along each heading;
     l, w (N,) float64 [m]; active (N,) bool. Inactive agents (and an inactive ego) are ignored.
-    need (≥ N,) bool: scratch for the first pass below.
+    need (≥ N,) bool: scratch, where _fold_marked (below) marks whom to measure.
 
     collision becomes 1 (and collision_time t) the first time the ego's box overlaps an active agent's box.
     For each active agent j in the ego's path (see path_gap), with bumper gap g and closing speed
