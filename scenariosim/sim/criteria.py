@@ -111,6 +111,13 @@ def _path_gap_local(lon0, lat0, cr, sr, lj, wj, le, we):
 
 
 @njit(**SCALAR)
+def _ego_frame(dx, dy, ce, se):
+    """(lon, lat) [m]: an offset (dx, dy) [m] from the ego's centre, ahead of it and to its left, the ego's heading
+    given by its cosine ce and sine se."""
+    return dx * ce + dy * se, -dx * se + dy * ce
+
+
+@njit(**SCALAR)
 def _in_reach(dx, dy, d_min, re, lj, wj):
     """Whether j's box may lie closer than d_min [m] to the ego's, its centre (dx, dy) [m] from the ego's: only if
     the centres are closer than d_min plus both circumradii, the ego's re and j's bounded by (lj + wj)/2, which
@@ -178,15 +185,15 @@ def _fold_marked(crit, t, ego, x, y, h, speed, l, w, active, need, xe, ye, he, c
     marks in need the agents that may change a criterion, judged by the criteria as they stood before this
     step; the second measures those, in order, judging each anew by the criteria as they stand then. Within a
     step min_distance, min_thw and min_ttc only fall and max_drac only rises, and every test is monotonic in
-    them; both passes compute the same values by the same helpers (fastmath off: no fused operations), and a
-    NaN (a relative heading beyond cos_sin_small) always marks. So every agent that could change a criterion in
-    one pass over all agents is marked: the same result to the bit. (Not inlined: at few agents even the unused
-    first pass, inlined into the engine, slowed it.)"""
+    them; both passes compute the same values by the same helpers and expressions (fastmath off: no fused
+    operations), and a NaN (a relative heading beyond cos_sin_small) always marks. So every agent that could
+    change a criterion in one pass over all agents is marked: the same result to the bit. (Not inlined: at few
+    agents even the unused first pass, inlined into the engine, slowed it.)"""
     n = x.shape[0]
     d_min, thw, ttc, drac = crit[MIN_DISTANCE], crit[MIN_THW], crit[MIN_TTC], crit[MAX_DRAC]
     for j in range(n):                                   # 1. who may change a criterion
         dx, dy = x[j] - xe, y[j] - ye
-        lon, lat = dx * ce + dy * se, -dx * se + dy * ce
+        lon, lat = _ego_frame(dx, dy, ce, se)
         dh = h[j] - he
         cr, sr = cos_sin_small(dh)                       # NaN beyond 0.01 rad: then never ruled out
         in_path = _in_corridor(lon, lat, dh, we, l[j], w[j]) & (not _changes_nothing(
@@ -203,7 +210,7 @@ def _measure(crit, t, j, x, y, h, speed, l, w, xe, ye, he, ce, se, le, we, ve, r
     state given as in _fold_marked."""
     dx, dy = x[j] - xe, y[j] - ye
     near = _in_reach(dx, dy, crit[MIN_DISTANCE], re, l[j], w[j])
-    lon, lat = dx * ce + dy * se, -dx * se + dy * ce      # j's centre in the ego's frame
+    lon, lat = _ego_frame(dx, dy, ce, se)                 # j's centre in the ego's frame
     dh = h[j] - he
     ahead = _in_corridor(lon, lat, dh, we, l[j], w[j])
     if not (near or ahead):
