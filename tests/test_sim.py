@@ -455,6 +455,7 @@ def test_borrowing_kernels_return_scalars_only():
     import scenariosim.sim as sim_package
     from scenariosim.sim.behaviours import (MAX_STACK, begin_lane_change, condition_holds, lane_number_of,
                                             start_programs, start_step)
+    from scenariosim.sim.criteria import init_criteria, update_criteria
     from scenariosim.sim.engine import (_must_yield, follow_accel, lane_length, move_on_path, move_through,
                                         next_lane, record, run_variant, scratch, stop_line_accel, walkers_accel)
     from scenariosim.sim.walkers import walk_into
@@ -476,6 +477,10 @@ def test_borrowing_kernels_return_scalars_only():
         start_programs(w, 0, 2, 0.0)
         start_step(w, 0, 0, 0.0, 0)
         begin_lane_change(w, 0, 1, 3.0, 0)
+        # inlined wherever it is called (config.STEP): compiled here, it reaches its BORROWING helper _fold_marked
+        # through that kernel's dispatcher, which a run_variant loaded from the cache never does
+        update_criteria(init_criteria(), 0.0, 0, v.x, v.y, v.heading, v.speed, v.length, v.width, sc.active,
+                        sc.need)
         return condition_holds(v.x, v.y, v.heading, v.speed, v.accel, v.s, v.lane, v.length, dr.d, dr.odometer,
                                bh.t0, bh.odo0, p.cond_first, p.code, p.cval, p.ca, p.cb, 0, 0, 0.0, 0, stack), \
             lane_number_of(w.lanes, 0, 2), a
@@ -495,7 +500,7 @@ def test_borrowing_kernels_return_scalars_only():
                 borrowing[name] = obj
     assert {"condition_holds", "start_step", "start_programs", "begin_lane_change", "lane_number_of",
             "run_variant", "record", "next_lane", "move_on_path", "stop_line_accel", "walkers_accel", "follow_accel",
-            "move_through", "lane_length", "_must_yield", "walk_into"} <= set(borrowing)
+            "move_through", "lane_length", "_must_yield", "walk_into", "_fold_marked"} <= set(borrowing)
 
     def scalar(t):                                     # a number, bool or None, or a tuple of them
         if isinstance(t, types.BaseTuple):
